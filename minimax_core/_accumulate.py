@@ -1,0 +1,339 @@
+"""One accumulator for every response shape: streamed chunks and whole bodies alike.
+
+`Accumulator.feed(payload)` takes one decoded SSE frame (or a whole non-streamed body) and
+returns the `StreamDelta` it adds; `finish()` returns the rest and the final `Completion`.
+Non-streamed bodies go through the same code as a single frame, so a streamed and an invoked
+answer cannot drift apart.
+
+Quirks handled here (minimax-api.md §4): deltas are incremental; `finish_reason` rides on the
+last content chunk; a usage-only chunk has `choices: []`; ordinary chunks may carry zero usage;
+a final chunk may carry a whole `message` (used only when nothing came as deltas); `role: ""`;
+tool calls arrive whole or in fragments, and a new `id` at a reused `index` is a new call;
+`base_resp` is checked on every frame; reasoning comes as `reasoning_details`,
+`reasoning_content`, vLLM's `reasoning`, or inline `<think>` in `content`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ._exceptions import StreamError, base_resp_error
+from ._reasoning import ThinkParser, split_content
+from ._toolcalls import new_tool_call_id, parse_arguments, parse_tool_xml
+from .types import Completion, StreamDelta, ToolCall, ToolCallDelta, Usage
+
+__all__ = ["Accumulator", "completion_from_body", "usage_from_wire"]
+
+_METADATA_KEYS = (
+    "input_sensitive",
+    "input_sensitive_type",
+    "output_sensitive",
+    "output_sensitive_type",
+    "output_sensitive_int",
+    "created",
+    "system_fingerprint",
+    "service_tier",
+)
+
+
+class _ToolSlot:
+    __slots__ = ("args", "id", "name", "ordinal")
+
+    def __init__(self, ordinal: int, call_id: str | None, name: str | None) -> None:
+        self.ordinal = ordinal
+        self.id = call_id
+        self.name = name
+        self.args: list[str] = []
+
+
+class Accumulator:
+    """Fold response frames into deltas and one final `Completion`.
+
+    `tools` are the request's tool definitions, used to type arguments of raw XML tool calls.
+    """
+
+    __slots__ = (
+        "_content",
+        "_details",
+        "_display",
+        "_final_message",
+        "_parser",
+        "_reasoning",
+        "_reasoning_content",
+        "_reasoning_parser",
+        "_slots",
+        "_slots_by_index",
+        "_structured",
+        "_text",
+        "_tools",
+        "finish_reason",
+        "id",
+        "metadata",
+        "model",
+        "usage",
+    )
+
+    def __init__(self, tools: Sequence[Mapping[str, Any]] | None = None) -> None:
+        self._tools = tools
+        self.id: str | None = None
+        self.model: str | None = None
+        self.finish_reason: str | None = None
+        self.usage: Usage | None = None
+        self.metadata: dict[str, Any] = {}
+        self._content: list[str] = []
+        self._text: list[str] = []
+        self._display: list[str] = []
+        self._reasoning_content: list[str] = []
+        self._reasoning: list[str] = []
+        self._details: dict[int, dict[str, Any]] = {}
+        self._structured = False
+        self._parser = ThinkParser()
+        self._reasoning_parser = ThinkParser(in_think=True)
+        self._slots: list[_ToolSlot] = []
+        self._slots_by_index: dict[int, _ToolSlot] = {}
+        self._final_message: Mapping[str, Any] | None = None
+
+    @property
+    def started(self) -> bool:
+        """Whether any answer content has arrived yet."""
+        return bool(self._content or self._display or self._slots or self._details)
+
+    def feed(self, payload: Mapping[str, Any]) -> StreamDelta:
+        error = base_resp_error(payload)
+        if error is not None:
+            raise error
+        if self.id is None and payload.get("id"):
+            self.id = str(payload["id"])
+        if self.model is None and payload.get("model"):
+            self.model = str(payload["model"])
+        usage = payload.get("usage")
+        if usage:
+            parsed = usage_from_wire(usage)
+            if parsed.total_tokens or parsed.prompt_tokens or parsed.completion_tokens:
+                self.usage = parsed
+        for key in _METADATA_KEYS:
+            if key in payload:
+                self.metadata[key] = payload[key]
+        delta = StreamDelta()
+        for choice in payload.get("choices") or ():
+            if choice.get("index", 0) not in (0, None):
+                continue
+            message = choice.get("message")
+            part = choice.get("delta")
+            if message is not None and part is None:
+                if self.started:
+                    # A trailing whole-message chunk repeats what the deltas said.
+                    self._final_message = message
+                else:
+                    self._apply(message, delta)
+            elif part:
+                self._apply(part, delta)
+            finish = choice.get("finish_reason")
+            if finish:
+                self.finish_reason = str(finish)
+        return delta
+
+    def _apply(self, part: Mapping[str, Any], delta: StreamDelta) -> None:
+        content = part.get("content")
+        if content:
+            self._content.append(content)
+            text, reasoning = self._parser.feed(content)
+            if text:
+                self._text.append(text)
+                delta.text = text
+            if reasoning and not self._structured:
+                self._display.append(reasoning)
+                delta.reasoning = reasoning
+        shown = self._read_reasoning(part)
+        if shown:
+            text, reasoning = self._reasoning_parser.feed(shown)
+            shown = reasoning + text
+            if shown:
+                self._display.append(shown)
+                delta.reasoning += shown
+        calls = part.get("tool_calls")
+        if calls:
+            for call in calls:
+                self._apply_tool_call(call, delta)
+
+    def _read_reasoning(self, part: Mapping[str, Any]) -> str:
+        """Record every structured reasoning field; return this frame's reasoning to display.
+
+        When a frame carries the same thinking twice (`reasoning_content` and
+        `reasoning_details`), the flat string is shown and the details are kept for replay.
+        """
+        details = part.get("reasoning_details")
+        detail_text = ""
+        if details:
+            for item in details:
+                if not isinstance(item, Mapping):
+                    continue
+                position = item.get("index", 0)
+                key = position if isinstance(position, int) else 0
+                piece = item.get("text") or ""
+                held = self._details.get(key)
+                if held is None:
+                    self._details[key] = {**item, "text": piece}
+                else:
+                    held["text"] += piece
+                detail_text += piece
+        flat = part.get("reasoning_content")
+        flat = flat if isinstance(flat, str) else ""
+        vllm = part.get("reasoning")
+        vllm = vllm if isinstance(vllm, str) else ""
+        if flat:
+            self._reasoning_content.append(flat)
+        if vllm:
+            self._reasoning.append(vllm)
+        if details or flat or vllm:
+            self._structured = True
+        return flat or detail_text or vllm
+
+    def _apply_tool_call(self, call: Mapping[str, Any], delta: StreamDelta) -> None:
+        function = call.get("function") or {}
+        call_id = call.get("id") or None
+        name = function.get("name") or None
+        arguments = function.get("arguments") or ""
+        if not isinstance(arguments, str):
+            # Some servers send the arguments as an object rather than JSON text.
+            arguments = json.dumps(arguments, ensure_ascii=False)
+        index = call.get("index")
+        if not isinstance(index, int):
+            index = len(self._slots) if (call_id or not self._slots) else self._slots[-1].ordinal
+        slot = self._slots_by_index.get(index)
+        new = slot is None or (call_id is not None and slot.id is not None and call_id != slot.id)
+        if new:
+            slot = _ToolSlot(len(self._slots), call_id, name)
+            self._slots.append(slot)
+            self._slots_by_index[index] = slot
+            out_id, out_name = call_id, name
+        else:
+            assert slot is not None
+            out_id = out_name = None
+            if slot.id is None and call_id:
+                slot.id = out_id = call_id
+            if slot.name is None and name:
+                slot.name = out_name = name
+        if arguments:
+            slot.args.append(arguments)
+        delta.tool_calls.append(ToolCallDelta(slot.ordinal, out_id, out_name, arguments))
+
+    def finish(self, *, streamed: bool = False) -> tuple[StreamDelta, Completion]:
+        """Release held text and build the final `Completion`.
+
+        A stream must have delivered a `finish_reason`: without one the answer may be cut short,
+        whether or not `[DONE]` came, so it raises `StreamError` rather than return a part.
+        """
+        if streamed and self.finish_reason is None and self._final_message is None:
+            raise StreamError(
+                "the stream ended before MiniMax finished the answer (no finish_reason); "
+                "the partial answer was discarded"
+            )
+        delta = StreamDelta()
+        text, reasoning = self._parser.flush()
+        if text:
+            self._text.append(text)
+            delta.text = text
+        if reasoning and not self._structured:
+            self._display.append(reasoning)
+            delta.reasoning = reasoning
+        text, reasoning = self._reasoning_parser.flush()
+        if text or reasoning:
+            self._display.append(reasoning + text)
+            delta.reasoning += reasoning + text
+
+        calls = [self._finish_slot(slot) for slot in self._slots]
+        if self._parser.tool_xml:
+            xml_calls = parse_tool_xml(self._parser.tool_xml, self._tools, first_index=len(calls))
+            for call in xml_calls:
+                delta.tool_calls.append(
+                    ToolCallDelta(call.index, call.id, call.name, call.arguments)
+                )
+            calls.extend(xml_calls)
+            if self.finish_reason == "stop":
+                self.finish_reason = "tool_calls"
+
+        raw_content = "".join(self._content)
+        answer = "".join(self._text)
+        shown = "".join(self._display)
+        if self._parser.orphan_close:
+            answer, tagged, _ = split_content(raw_content)
+            if not self._structured:
+                shown = tagged
+        if self._final_message is not None and self.usage is None:
+            usage = self._final_message.get("usage")
+            if usage:
+                self.usage = usage_from_wire(usage)
+        return delta, Completion(
+            id=self.id,
+            model=self.model,
+            text=answer,
+            reasoning=shown,
+            tool_calls=calls,
+            finish_reason=self.finish_reason,
+            usage=self.usage,
+            replay=self._replay(raw_content, answer),
+            metadata=self.metadata,
+        )
+
+    def _finish_slot(self, slot: _ToolSlot) -> ToolCall:
+        arguments = "".join(slot.args)
+        args, error = parse_arguments(arguments)
+        if args is not None and not arguments.strip():
+            arguments = "{}"
+        return ToolCall(
+            id=slot.id or new_tool_call_id(),
+            name=slot.name or "",
+            arguments=arguments,
+            args=args,
+            error=error if slot.name else (error or "the tool call has no function name"),
+            index=slot.ordinal,
+        )
+
+    def _replay(self, raw_content: str, answer: str) -> dict[str, Any]:
+        replay: dict[str, Any] = {}
+        if self._details:
+            replay["reasoning_details"] = [self._details[k] for k in sorted(self._details)]
+        elif self._reasoning_content:
+            replay["reasoning_content"] = "".join(self._reasoning_content)
+        elif self._reasoning:
+            replay["reasoning"] = "".join(self._reasoning)
+        if self._parser.tool_xml:
+            for block in self._parser.tool_xml:
+                raw_content = raw_content.replace(block, "", 1)
+        if raw_content != answer:
+            replay["content"] = raw_content
+        return replay
+
+
+def usage_from_wire(usage: Mapping[str, Any]) -> Usage:
+    prompt_details = usage.get("prompt_tokens_details") or {}
+    completion_details = usage.get("completion_tokens_details") or {}
+    prompt = int(usage.get("prompt_tokens") or 0)
+    completion = int(usage.get("completion_tokens") or 0)
+    cached = prompt_details.get("cached_tokens") if isinstance(prompt_details, Mapping) else None
+    reasoning = (
+        completion_details.get("reasoning_tokens")
+        if isinstance(completion_details, Mapping)
+        else None
+    )
+    return Usage(
+        prompt_tokens=prompt,
+        completion_tokens=completion,
+        total_tokens=int(usage.get("total_tokens") or (prompt + completion)),
+        cached_tokens=int(cached) if cached is not None else None,
+        reasoning_tokens=int(reasoning) if reasoning is not None else None,
+    )
+
+
+def completion_from_body(
+    body: Mapping[str, Any], tools: Sequence[Mapping[str, Any]] | None = None
+) -> Completion:
+    """The `Completion` of a whole (non-streamed) response body."""
+    accumulator = Accumulator(tools)
+    accumulator.feed(body)
+    if not body.get("choices"):
+        raise StreamError("the response has no choices")
+    return accumulator.finish()[1]

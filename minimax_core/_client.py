@@ -1,0 +1,625 @@
+"""`MiniMaxClient` and `AsyncMiniMaxClient`: thin I/O shells around pure decisions.
+
+Both shells share `_BaseClient` (configuration, headers, what an error answer means, how long to
+wait) and `_StreamReader` (bytes → SSE frames → deltas → `Completion`). They differ only where
+one awaits and the other does not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import time
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from types import TracebackType
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+from ._accumulate import Accumulator, completion_from_body
+from ._exceptions import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    MiniMaxError,
+    RequestValidationError,
+    StreamError,
+    base_resp_error,
+    parse_json_body,
+    status_error,
+)
+from ._retry import parse_retry_after, retry_delay
+from ._sse import SSEDecoder
+from .types import Completion, StreamDelta, ToolCallDelta
+
+__all__ = [
+    "CHINA_BASE_URL",
+    "DEFAULT_BASE_URL",
+    "AsyncChatStream",
+    "AsyncMiniMaxClient",
+    "ChatStream",
+    "MiniMaxClient",
+    "resolve_base_url",
+]
+
+logger = logging.getLogger("minimax_core")
+
+DEFAULT_BASE_URL = "https://api.minimax.io/v1"
+"""The international endpoint."""
+CHINA_BASE_URL = "https://api.minimaxi.com/v1"
+"""The mainland China endpoint. Keys are region-bound: a key from one fails on the other (2049)."""
+REGIONS = {
+    "global": DEFAULT_BASE_URL,
+    "international": DEFAULT_BASE_URL,
+    "cn": CHINA_BASE_URL,
+    "china": CHINA_BASE_URL,
+}
+
+DEFAULT_TIMEOUT = 600.0
+DEFAULT_CONNECT_TIMEOUT = 5.0
+DEFAULT_STREAM_IDLE_TIMEOUT = 120.0
+DEFAULT_MAX_RETRIES = 2
+_USER_AGENT = "minimax-agents/0.1"
+
+
+def resolve_base_url(base_url: str | None = None, region: str | None = None) -> str:
+    """The endpoint to use: `base_url`, else `MINIMAX_BASE_URL`, else the region's, else global."""
+    if base_url is None:
+        base_url = os.environ.get("MINIMAX_BASE_URL") or None
+    if base_url is None and region is not None:
+        try:
+            base_url = REGIONS[region.lower()]
+        except KeyError:
+            raise RequestValidationError(
+                f"unknown region {region!r}; use 'global' ({DEFAULT_BASE_URL}) or 'cn' ({CHINA_BASE_URL})"
+            ) from None
+    url = (base_url or DEFAULT_BASE_URL).rstrip("/")
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise RequestValidationError(f"base_url {url!r} is not a valid URL: {exc}") from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise RequestValidationError(
+            f"base_url {url!r} must be an http(s) URL with a host, e.g. {DEFAULT_BASE_URL}"
+        )
+    return url
+
+
+def _resolve_key(api_key: str | SecretStr | None) -> SecretStr | None:
+    if isinstance(api_key, SecretStr):
+        return api_key if api_key.get_secret_value() else None
+    value = api_key if api_key is not None else os.environ.get("MINIMAX_API_KEY")
+    return SecretStr(value) if value else None
+
+
+class _BaseClient:
+    """Configuration and the decisions both shells share; no I/O."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | SecretStr | None = None,
+        base_url: str | None = None,
+        region: str | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        stream_idle_timeout: float | None = DEFAULT_STREAM_IDLE_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
+    ) -> None:
+        if max_retries < 0:
+            raise RequestValidationError(f"max_retries must be 0 or more, got {max_retries}")
+        self.api_key = _resolve_key(api_key)
+        self.base_url = resolve_base_url(base_url, region)
+        self.timeout = timeout
+        self.connect_timeout = connect_timeout
+        self.stream_idle_timeout = stream_idle_timeout
+        self.max_retries = max_retries
+        self.default_headers = dict(default_headers or {})
+        self._url = f"{self.base_url}/chat/completions"
+
+    def __repr__(self) -> str:
+        key = "set" if self.api_key else "missing"
+        return f"{type(self).__name__}(base_url={self.base_url!r}, api_key=<{key}>)"
+
+    def _headers(self, stream: bool) -> dict[str, str]:
+        if self.api_key is None:
+            raise AuthenticationError(
+                "no MiniMax API key: pass api_key=... or set the MINIMAX_API_KEY environment "
+                "variable (keys are region-bound: global keys work on api.minimax.io, China keys "
+                "on api.minimaxi.com)"
+            )
+        return {
+            "Authorization": f"Bearer {self.api_key.get_secret_value()}",
+            "Content-Type": "application/json",
+            "Accept": "text/event-stream" if stream else "application/json",
+            "User-Agent": _USER_AGENT,
+            **self.default_headers,
+        }
+
+    def _httpx_timeout(self, stream: bool) -> httpx.Timeout:
+        read = self.stream_idle_timeout if stream else self.timeout
+        return httpx.Timeout(
+            self.timeout, connect=self.connect_timeout, read=read, pool=self.timeout
+        )
+
+    def _prepare(self, request: Mapping[str, Any], stream: bool) -> tuple[bytes, dict[str, str]]:
+        body = dict(request)
+        if stream:
+            body["stream"] = True
+            body.setdefault("stream_options", {"include_usage": True})
+        else:
+            body.pop("stream", None)
+            body.pop("stream_options", None)
+        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        return content, self._headers(stream)
+
+    @staticmethod
+    def _error_for(response: httpx.Response, text: str) -> tuple[APIStatusError, bool]:
+        headers = response.headers
+        return status_error(
+            status_code=response.status_code,
+            body=parse_json_body(text),
+            raw_text=text,
+            request_id=headers.get("x-request-id") or headers.get("trace-id"),
+            retry_after=parse_retry_after(headers),
+        )
+
+    @staticmethod
+    def _transport_error(exc: httpx.TransportError, when: str) -> MiniMaxError:
+        if isinstance(exc, httpx.TimeoutException):
+            return APITimeoutError(f"MiniMax did not answer in time {when} ({type(exc).__name__})")
+        return APIConnectionError(f"could not reach MiniMax {when}: {type(exc).__name__}: {exc}")
+
+    def _judge(
+        self, response: httpx.Response, text: str, request: Mapping[str, Any]
+    ) -> Completion | _Failure:
+        """What a whole (non-SSE) answer means: the finished turn, or a failure."""
+        if response.status_code >= 400:
+            return _Failure(*self._error_for(response, text))
+        body = _json_or_raise(text)
+        status = base_resp_error(body)
+        if status is not None:
+            return _Failure(status, status.retryable)
+        return completion_from_body(body, _tools_of(request))
+
+    def _failure(self, exc: BaseException, when: str) -> _Failure:
+        if isinstance(exc, APIStatusError):  # a base_resp error in a stream's first frame
+            return _Failure(exc, exc.retryable)
+        assert isinstance(exc, httpx.TransportError)
+        return _Failure(self._transport_error(exc, when), True, exc)
+
+    def _backoff(self, attempt: int, failure: _Failure) -> float:
+        """Seconds to wait before the next attempt; raises the failure when none is left."""
+        if not failure.retryable or attempt >= self.max_retries:
+            raise failure.error from failure.cause
+        delay = retry_delay(attempt, getattr(failure.error, "retry_after", None))
+        logger.info(
+            "MiniMax request failed (%s); retry %d of %d in %.2fs",
+            failure.error,
+            attempt + 1,
+            self.max_retries,
+            delay,
+        )
+        return delay
+
+
+class _Failure:
+    """One failed attempt: the error to raise, whether to retry, and its cause."""
+
+    __slots__ = ("cause", "error", "retryable")
+
+    def __init__(
+        self, error: MiniMaxError, retryable: bool, cause: BaseException | None = None
+    ) -> None:
+        self.error = error
+        self.retryable = retryable
+        self.cause = cause
+
+
+class _StreamReader:
+    """Bytes in, deltas out: the SSE decoder and the accumulator, with no I/O."""
+
+    __slots__ = ("accumulator", "decoder", "done")
+
+    def __init__(self, tools: Sequence[Mapping[str, Any]] | None) -> None:
+        self.decoder = SSEDecoder()
+        self.accumulator = Accumulator(tools)
+        self.done = False
+
+    def feed(self, chunk: bytes) -> list[StreamDelta]:
+        return self._frames(self.decoder.decode(chunk))
+
+    def end(self) -> tuple[list[StreamDelta], Completion]:
+        deltas = self._frames(self.decoder.flush())
+        last, completion = self.accumulator.finish(streamed=True)
+        if last:
+            deltas.append(last)
+        return deltas, completion
+
+    def _frames(self, frames: list[str]) -> list[StreamDelta]:
+        out: list[StreamDelta] = []
+        for frame in frames:
+            if self.done:
+                break
+            if frame.strip() == "[DONE]":
+                self.done = True
+                break
+            for payload in _loads_frame(frame):
+                delta = self.accumulator.feed(payload)
+                if delta:
+                    out.append(delta)
+        return out
+
+
+def _loads_frame(frame: str) -> list[dict[str, Any]]:
+    try:
+        payload = json.loads(frame)
+    except ValueError:
+        # Some servers put several JSON objects on consecutive `data:` lines of one event.
+        payloads = []
+        for line in frame.splitlines():
+            if not line.strip() or line.strip() == "[DONE]":
+                continue
+            try:
+                payloads.append(json.loads(line))
+            except ValueError:
+                raise StreamError(
+                    f"MiniMax sent a malformed stream frame: {frame[:200]!r}"
+                ) from None
+        return payloads
+    if not isinstance(payload, dict):
+        raise StreamError(f"MiniMax sent a stream frame that is not an object: {frame[:200]!r}")
+    return [payload]
+
+
+def _tools_of(request: Mapping[str, Any]) -> Sequence[Mapping[str, Any]] | None:
+    tools = request.get("tools")
+    return tools if isinstance(tools, list) else None
+
+
+def _json_or_raise(text: str) -> dict[str, Any]:
+    body = parse_json_body(text)
+    if not isinstance(body, dict):
+        raise APIConnectionError(
+            f"MiniMax answered with something that is not JSON: {text[:200]!r}"
+        )
+    return body
+
+
+def _is_event_stream(response: httpx.Response) -> bool:
+    return "text/event-stream" in response.headers.get("content-type", "")
+
+
+class MiniMaxClient(_BaseClient):
+    """Synchronous client for `POST {base_url}/chat/completions`.
+
+    One pooled `httpx.Client` is created on first use and reused; pass `http_client` to bring
+    your own (it is then yours to close).
+    """
+
+    def __init__(self, *, http_client: httpx.Client | None = None, **options: Any) -> None:
+        super().__init__(**options)
+        self._http = http_client
+        self._owns_http = http_client is None
+
+    @property
+    def http_client(self) -> httpx.Client:
+        if self._http is None:
+            self._http = httpx.Client(timeout=self._httpx_timeout(False))
+        return self._http
+
+    def create(self, request: Mapping[str, Any]) -> Completion:
+        """Send a non-streamed request and return the finished turn."""
+        content, headers = self._prepare(request, stream=False)
+        attempt = 0
+        while True:
+            try:
+                response = self.http_client.post(
+                    self._url, content=content, headers=headers, timeout=self._httpx_timeout(False)
+                )
+                outcome = self._judge(response, response.text, request)
+            except httpx.TransportError as exc:
+                outcome = self._failure(exc, "while sending the request")
+            if isinstance(outcome, Completion):
+                return outcome
+            time.sleep(self._backoff(attempt, outcome))
+            attempt += 1
+
+    def stream(self, request: Mapping[str, Any]) -> ChatStream:
+        """Send a streamed request; iterate the result for deltas, then read `.completion`.
+
+        Failures before the first delta (HTTP errors, a `base_resp` error in the first frame)
+        are retried; once a delta has been delivered nothing is retried, so no text repeats.
+        """
+        content, headers = self._prepare(request, stream=True)
+        timeout = self._httpx_timeout(True)
+        attempt = 0
+        while True:
+            response: httpx.Response | None = None
+            try:
+                sent = self.http_client.build_request(
+                    "POST", self._url, content=content, headers=headers, timeout=timeout
+                )
+                response = self.http_client.send(sent, stream=True)
+                if response.status_code < 400 and _is_event_stream(response):
+                    reader = _StreamReader(_tools_of(request))
+                    chunks = response.iter_bytes()
+                    first: list[StreamDelta] = []
+                    for chunk in chunks:
+                        first = reader.feed(chunk)
+                        if first or reader.done:
+                            break
+                    stream, response = ChatStream(response, reader, first, chunks=chunks), None
+                    return stream
+                outcome = self._judge(response, response.read().decode("utf-8", "replace"), request)
+                if isinstance(outcome, Completion):
+                    return ChatStream(None, None, [_delta_of(outcome)], outcome)
+            except (httpx.TransportError, APIStatusError) as exc:
+                outcome = self._failure(exc, "while opening the stream")
+            finally:
+                if response is not None:
+                    response.close()
+            time.sleep(self._backoff(attempt, outcome))
+            attempt += 1
+
+    def close(self) -> None:
+        if self._http is not None and self._owns_http:
+            self._http.close()
+            self._http = None
+
+    def __enter__(self) -> MiniMaxClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class ChatStream:
+    """The deltas of one streamed answer; `completion` holds the finished turn afterwards.
+
+    Use it as a context manager or iterate it to the end: either way the connection is released,
+    also when the loop is left early.
+    """
+
+    def __init__(
+        self,
+        response: httpx.Response | None,
+        reader: _StreamReader | None,
+        first: list[StreamDelta],
+        completion: Completion | None = None,
+        *,
+        chunks: Iterator[bytes] | None = None,
+    ) -> None:
+        self._response = response
+        self._reader = reader
+        self._chunks = chunks
+        self._first = first
+        self.completion = completion
+
+    def __iter__(self) -> Iterator[StreamDelta]:
+        try:
+            yield from self._first
+            self._first = []
+            if self._reader is None or self._chunks is None:
+                return
+            reader = self._reader
+            if not reader.done:
+                try:
+                    for chunk in self._chunks:
+                        yield from reader.feed(chunk)
+                        if reader.done:
+                            break
+                except httpx.TransportError as exc:
+                    raise _mid_stream_error(exc) from exc
+            deltas, self.completion = reader.end()
+            yield from deltas
+            _drain(self._chunks)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._response is not None:
+            self._response.close()
+
+    def __enter__(self) -> ChatStream:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _drain(chunks: Iterator[bytes]) -> None:
+    """Read what follows `[DONE]` (normally just the end of the chunked body).
+
+    A response closed before its body ends cannot go back to the pool, so draining it keeps the
+    connection for the next request. The answer is already complete, so a failure here is moot.
+    """
+    try:
+        for _ in chunks:
+            pass
+    except httpx.HTTPError:
+        pass
+
+
+async def _adrain(chunks: AsyncIterator[bytes]) -> None:
+    try:
+        async for _ in chunks:
+            pass
+    except httpx.HTTPError:
+        pass
+
+
+def _mid_stream_error(exc: httpx.TransportError) -> MiniMaxError:
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(
+            "the MiniMax stream stalled past the idle timeout; the partial answer was discarded"
+        )
+    return StreamError(
+        f"the MiniMax stream broke before the answer was complete ({type(exc).__name__}); "
+        "the partial answer was discarded"
+    )
+
+
+def _delta_of(completion: Completion) -> StreamDelta:
+    return StreamDelta(
+        text=completion.text,
+        reasoning=completion.reasoning,
+        tool_calls=[
+            ToolCallDelta(c.index, c.id, c.name, c.arguments) for c in completion.tool_calls
+        ],
+    )
+
+
+class AsyncMiniMaxClient(_BaseClient):
+    """Asynchronous twin of `MiniMaxClient`, on one pooled `httpx.AsyncClient`."""
+
+    def __init__(self, *, http_client: httpx.AsyncClient | None = None, **options: Any) -> None:
+        super().__init__(**options)
+        self._http = http_client
+        self._owns_http = http_client is None
+
+    @property
+    def http_client(self) -> httpx.AsyncClient:
+        if self._http is None:
+            self._http = httpx.AsyncClient(timeout=self._httpx_timeout(False))
+        return self._http
+
+    async def create(self, request: Mapping[str, Any]) -> Completion:
+        """Send a non-streamed request and return the finished turn."""
+        content, headers = self._prepare(request, stream=False)
+        attempt = 0
+        while True:
+            try:
+                response = await self.http_client.post(
+                    self._url, content=content, headers=headers, timeout=self._httpx_timeout(False)
+                )
+                outcome = self._judge(response, response.text, request)
+            except httpx.TransportError as exc:
+                outcome = self._failure(exc, "while sending the request")
+            if isinstance(outcome, Completion):
+                return outcome
+            await asyncio.sleep(self._backoff(attempt, outcome))
+            attempt += 1
+
+    async def stream(self, request: Mapping[str, Any]) -> AsyncChatStream:
+        """Send a streamed request; `async for` the result, then read `.completion`."""
+        content, headers = self._prepare(request, stream=True)
+        timeout = self._httpx_timeout(True)
+        attempt = 0
+        while True:
+            response: httpx.Response | None = None
+            try:
+                sent = self.http_client.build_request(
+                    "POST", self._url, content=content, headers=headers, timeout=timeout
+                )
+                response = await self.http_client.send(sent, stream=True)
+                if response.status_code < 400 and _is_event_stream(response):
+                    reader = _StreamReader(_tools_of(request))
+                    chunks = response.aiter_bytes()
+                    first: list[StreamDelta] = []
+                    async for chunk in chunks:
+                        first = reader.feed(chunk)
+                        if first or reader.done:
+                            break
+                    stream, response = AsyncChatStream(response, reader, first, chunks=chunks), None
+                    return stream
+                raw = (await response.aread()).decode("utf-8", "replace")
+                outcome = self._judge(response, raw, request)
+                if isinstance(outcome, Completion):
+                    return AsyncChatStream(None, None, [_delta_of(outcome)], outcome)
+            except (httpx.TransportError, APIStatusError) as exc:
+                outcome = self._failure(exc, "while opening the stream")
+            finally:
+                if response is not None:
+                    await response.aclose()
+            await asyncio.sleep(self._backoff(attempt, outcome))
+            attempt += 1
+
+    async def close(self) -> None:
+        if self._http is not None and self._owns_http:
+            await self._http.aclose()
+            self._http = None
+
+    async def __aenter__(self) -> AsyncMiniMaxClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+
+class AsyncChatStream:
+    """Async twin of `ChatStream`."""
+
+    def __init__(
+        self,
+        response: httpx.Response | None,
+        reader: _StreamReader | None,
+        first: list[StreamDelta],
+        completion: Completion | None = None,
+        *,
+        chunks: AsyncIterator[bytes] | None = None,
+    ) -> None:
+        self._response = response
+        self._reader = reader
+        self._chunks = chunks
+        self._first = first
+        self.completion = completion
+
+    async def __aiter__(self) -> AsyncIterator[StreamDelta]:
+        try:
+            for delta in self._first:
+                yield delta
+            self._first = []
+            if self._reader is None or self._chunks is None:
+                return
+            reader = self._reader
+            if not reader.done:
+                try:
+                    async for chunk in self._chunks:
+                        for delta in reader.feed(chunk):
+                            yield delta
+                        if reader.done:
+                            break
+                except httpx.TransportError as exc:
+                    raise _mid_stream_error(exc) from exc
+            deltas, self.completion = reader.end()
+            for delta in deltas:
+                yield delta
+            await _adrain(self._chunks)
+        finally:
+            await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._response is not None:
+            await self._response.aclose()
+
+    async def __aenter__(self) -> AsyncChatStream:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

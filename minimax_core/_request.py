@@ -1,0 +1,250 @@
+"""Building and checking the request body, before anything touches the network.
+
+Everything MiniMax would refuse and that can be known locally is refused here with a
+`RequestValidationError` that names the problem: an empty history, a tool result whose call id
+is unknown, tool arguments that are not JSON (MiniMax answers 2013 to both), `n` other than 1,
+the legacy `function_call`, out-of-range sampling parameters, images for a text-only model.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ._exceptions import RequestValidationError
+from ._reasoning import split_content
+from .models import model_info
+
+__all__ = [
+    "assistant_message",
+    "build_request",
+    "normalize_thinking",
+    "safe_arguments",
+    "validate_messages",
+]
+
+_ROLES = {"system", "user", "assistant", "tool"}
+_REPLAY_FIELDS = ("reasoning_details", "reasoning_content", "reasoning")
+_UNSUPPORTED = {
+    "function_call": "the legacy `function_call` is not supported by MiniMax; use `tools` and `tool_choice`",
+    "functions": "the legacy `functions` is not supported by MiniMax; use `tools`",
+}
+
+
+def assistant_message(
+    text: str | None,
+    tool_calls: Sequence[Mapping[str, Any]] = (),
+    replay: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The assistant turn to send back, with its reasoning exactly as the server gave it.
+
+    `replay` is `Completion.replay`. Its raw `content` (an inline `<think>` block and all) is sent
+    only while the answer text is unchanged; if a caller edited the text, the edit wins.
+    """
+    answer = text or ""
+    message: dict[str, Any] = {"role": "assistant", "content": answer}
+    if replay:
+        raw = replay.get("content")
+        if isinstance(raw, str) and split_content(raw)[0] == answer:
+            message["content"] = raw
+        for field in _REPLAY_FIELDS:
+            if field in replay:
+                message[field] = replay[field]
+    if tool_calls:
+        message["tool_calls"] = [dict(call) for call in tool_calls]
+    return message
+
+
+def safe_arguments(arguments: str) -> str:
+    """Tool-call argument text that MiniMax will accept in history.
+
+    Arguments that are not a JSON object (a truncated or garbled call) would make MiniMax refuse
+    the whole request with 2013, so they are replaced by `{}`; the tool result that follows still
+    tells the model what went wrong.
+    """
+    try:
+        value = json.loads(arguments) if arguments.strip() else {}
+    except ValueError:
+        return "{}"
+    return arguments if isinstance(value, dict) and arguments.strip() else "{}"
+
+
+def normalize_thinking(thinking: Any) -> dict[str, Any] | None:
+    """`thinking` in wire form: `True`/`"adaptive"` → on, `False`/`"disabled"` → off."""
+    if thinking is None:
+        return None
+    if isinstance(thinking, bool):
+        return {"type": "adaptive" if thinking else "disabled"}
+    if isinstance(thinking, str):
+        kind = thinking.lower()
+        if kind in ("adaptive", "enabled", "on"):
+            return {"type": "adaptive"}
+        if kind in ("disabled", "off"):
+            return {"type": "disabled"}
+        raise RequestValidationError(
+            f"thinking must be True, False, 'adaptive' or 'disabled', got {thinking!r}"
+        )
+    if isinstance(thinking, Mapping) and thinking.get("type") in (
+        "adaptive",
+        "enabled",
+        "disabled",
+    ):
+        return dict(thinking)
+    raise RequestValidationError(
+        f"thinking must be True, False, 'adaptive', 'disabled' or {{'type': ...}}, got {thinking!r}"
+    )
+
+
+def validate_messages(messages: Sequence[Mapping[str, Any]], *, model: str) -> None:
+    """Refuse a history MiniMax would refuse, naming the message at fault."""
+    if not messages:
+        raise RequestValidationError("messages is empty: send at least one message")
+    info = model_info(model)
+    call_ids: set[str] = set()
+    for position, message in enumerate(messages):
+        role = message.get("role")
+        if role not in _ROLES:
+            raise RequestValidationError(
+                f"messages[{position}] has role {role!r}; expected one of {sorted(_ROLES)}"
+            )
+        content = message.get("content")
+        if isinstance(content, list):
+            _check_parts(content, position, info.name, info.image_input, info.video_input)
+        for call in message.get("tool_calls") or ():
+            function = call.get("function") or {}
+            arguments = function.get("arguments", "")
+            if not isinstance(arguments, str) or safe_arguments(arguments) != arguments:
+                raise RequestValidationError(
+                    f"messages[{position}] tool call {call.get('id')!r} ({function.get('name')!r}) "
+                    "has arguments that are not a JSON object; MiniMax refuses such history "
+                    "(code 2013)"
+                )
+            if call.get("id"):
+                call_ids.add(str(call["id"]))
+        if role == "tool":
+            call_id = message.get("tool_call_id")
+            if not call_id or str(call_id) not in call_ids:
+                raise RequestValidationError(
+                    f"messages[{position}] is a tool result for call id {call_id!r}, but no earlier "
+                    "assistant message made that call; MiniMax refuses such history (code 2013)"
+                )
+
+
+def _check_parts(
+    parts: Sequence[Any], position: int, model: str, image_ok: bool, video_ok: bool
+) -> None:
+    for part in parts:
+        kind = part.get("type") if isinstance(part, Mapping) else None
+        if kind == "image_url" and not image_ok:
+            raise RequestValidationError(
+                f"messages[{position}] has an image, but {model} takes text only; "
+                "use MiniMax-M3 for image input"
+            )
+        if kind == "video_url" and not video_ok:
+            raise RequestValidationError(
+                f"messages[{position}] has a video, but {model} takes text only; "
+                "use MiniMax-M3 for video input"
+            )
+
+
+def _check_range(name: str, value: float | None, low: float, high: float) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+        raise RequestValidationError(f"{name} must be a number from {low} to {high}, got {value!r}")
+
+
+def build_request(
+    messages: Sequence[Mapping[str, Any]],
+    *,
+    model: str,
+    stream: bool = False,
+    temperature: float | None = None,
+    top_p: float | None = None,
+    max_completion_tokens: int | None = None,
+    thinking: Any = None,
+    reasoning_split: bool | None = True,
+    tools: Sequence[Mapping[str, Any]] | None = None,
+    tool_choice: Any = None,
+    parallel_tool_calls: bool | None = None,
+    response_format: Mapping[str, Any] | None = None,
+    stop: Sequence[str] | str | None = None,
+    service_tier: str | None = None,
+    include_usage: bool = True,
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The JSON body for `POST /chat/completions`, checked; `extra` keys are sent as they are."""
+    if not isinstance(model, str) or not model.strip():
+        raise RequestValidationError("model must be a non-empty model name, e.g. 'MiniMax-M2.7'")
+    extra = dict(extra or {})
+    for key, reason in _UNSUPPORTED.items():
+        if key in extra:
+            raise RequestValidationError(reason)
+    n = extra.pop("n", None)
+    if n not in (None, 1):
+        raise RequestValidationError(
+            f"n must be 1: MiniMax returns one choice per request, got n={n!r}"
+        )
+    validate_messages(messages, model=model)
+    _check_range("temperature", temperature, 0.0, 2.0)
+    _check_range("top_p", top_p, 0.0, 1.0)
+    info = model_info(model)
+    if max_completion_tokens is not None:
+        if isinstance(max_completion_tokens, bool) or not isinstance(max_completion_tokens, int):
+            raise RequestValidationError(
+                f"max_tokens must be a whole number, got {max_completion_tokens!r}"
+            )
+        if not 1 <= max_completion_tokens <= info.max_output_tokens:
+            raise RequestValidationError(
+                f"max_tokens must be from 1 to {info.max_output_tokens} for {info.name}, "
+                f"got {max_completion_tokens}"
+            )
+
+    body: dict[str, Any] = {"model": model, "messages": list(messages)}
+    if stream:
+        body["stream"] = True
+        if include_usage:
+            body["stream_options"] = {"include_usage": True}
+    if temperature is not None:
+        body["temperature"] = temperature
+    if top_p is not None:
+        body["top_p"] = top_p
+    if max_completion_tokens is not None:
+        body["max_completion_tokens"] = max_completion_tokens
+    wire_thinking = normalize_thinking(thinking)
+    if wire_thinking is not None:
+        body["thinking"] = wire_thinking
+    if reasoning_split is not None:
+        body["reasoning_split"] = reasoning_split
+    if tools:
+        body["tools"] = [_check_tool(tool, i) for i, tool in enumerate(tools)]
+    if tool_choice is not None:
+        body["tool_choice"] = tool_choice
+    if parallel_tool_calls is not None and tools:
+        body["parallel_tool_calls"] = parallel_tool_calls
+    if response_format is not None:
+        body["response_format"] = dict(response_format)
+    if stop:
+        body["stop"] = [stop] if isinstance(stop, str) else list(stop)
+    if service_tier is not None:
+        body["service_tier"] = service_tier
+    body.update(extra)
+    return body
+
+
+def _check_tool(tool: Mapping[str, Any], position: int) -> dict[str, Any]:
+    if tool.get("type", "function") != "function":
+        raise RequestValidationError(
+            f"tools[{position}] has type {tool.get('type')!r}; MiniMax accepts only function tools"
+        )
+    function = tool.get("function")
+    if not isinstance(function, Mapping) or not function.get("name"):
+        raise RequestValidationError(f"tools[{position}] needs a function with a name")
+    try:
+        json.dumps(tool)
+    except (TypeError, ValueError) as exc:
+        raise RequestValidationError(
+            f"tools[{position}] ({function.get('name')!r}) is not JSON-serialisable: {exc}"
+        ) from exc
+    return dict(tool)
