@@ -38,6 +38,15 @@ _METADATA_KEYS = (
 )
 
 
+# A frame of the wrong shape fails deep inside the fold; catching these around it keeps the hot
+# path free of per-field type checks while still failing with the library's own error.
+_SHAPE_ERRORS = (AttributeError, TypeError, KeyError, ValueError, IndexError)
+
+
+def _malformed(exc: Exception) -> StreamError:
+    return StreamError(f"MiniMax sent a response of unexpected shape ({type(exc).__name__}: {exc})")
+
+
 class _ToolSlot:
     __slots__ = ("args", "id", "name", "ordinal")
 
@@ -101,6 +110,12 @@ class Accumulator:
         return bool(self._content or self._display or self._slots or self._details)
 
     def feed(self, payload: Mapping[str, Any]) -> StreamDelta:
+        try:
+            return self._feed(payload)
+        except _SHAPE_ERRORS as exc:
+            raise _malformed(exc) from exc
+
+    def _feed(self, payload: Mapping[str, Any]) -> StreamDelta:
         error = base_resp_error(payload)
         if error is not None:
             raise error
@@ -226,6 +241,12 @@ class Accumulator:
         A stream must have delivered a `finish_reason`: without one the answer may be cut short,
         whether or not `[DONE]` came, so it raises `StreamError` rather than return a part.
         """
+        try:
+            return self._finish(streamed)
+        except _SHAPE_ERRORS as exc:
+            raise _malformed(exc) from exc
+
+    def _finish(self, streamed: bool) -> tuple[StreamDelta, Completion]:
         if streamed and self.finish_reason is None and self._final_message is None:
             raise StreamError(
                 "the stream ended before MiniMax finished the answer (no finish_reason); "
