@@ -63,6 +63,9 @@ DEFAULT_TIMEOUT = 600.0
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_STREAM_IDLE_TIMEOUT = 120.0
 DEFAULT_MAX_RETRIES = 2
+# Agents fan out: keep as many idle connections as may be open, so a burst of concurrent calls
+# reuses its connections instead of closing all but httpx's default 20.
+_POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100, keepalive_expiry=30)
 _USER_AGENT = "minimax-agents/0.1"
 
 
@@ -310,7 +313,7 @@ class MiniMaxClient(_BaseClient):
     @property
     def http_client(self) -> httpx.Client:
         if self._http is None:
-            self._http = httpx.Client(timeout=self._httpx_timeout(False))
+            self._http = httpx.Client(timeout=self._httpx_timeout(False), limits=_POOL_LIMITS)
         return self._http
 
     def create(self, request: Mapping[str, Any]) -> Completion:
@@ -496,7 +499,7 @@ class AsyncMiniMaxClient(_BaseClient):
     @property
     def http_client(self) -> httpx.AsyncClient:
         if self._http is None:
-            self._http = httpx.AsyncClient(timeout=self._httpx_timeout(False))
+            self._http = httpx.AsyncClient(timeout=self._httpx_timeout(False), limits=_POOL_LIMITS)
         return self._http
 
     async def create(self, request: Mapping[str, Any]) -> Completion:

@@ -1,0 +1,27 @@
+"""Fixtures of the server tests: the project's plugin fixtures plus an httpx client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from minimax_core.server import MiniMaxServer
+from minimax_core.server.pytest_plugin import (  # noqa: F401 - fixtures used by these tests
+    minimax_server,
+    minimax_server_session,
+)
+
+from ._helpers import AUTH
+
+
+@pytest.fixture
+def server(minimax_server: MiniMaxServer) -> MiniMaxServer:  # noqa: F811
+    return minimax_server
+
+
+@pytest.fixture
+def client(server: MiniMaxServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.base_url, headers=AUTH, timeout=10) as c:
+        yield c
