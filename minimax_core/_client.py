@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import os
+import ssl
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from types import TracebackType
@@ -70,10 +71,22 @@ _POOL_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
 _USER_AGENT = "minimax-agents/0.1"
 
 
+_SSL_CONTEXT: ssl.SSLContext | None = None
+
+
+def _ssl_context() -> ssl.SSLContext:
+    """One TLS context for every client: building one loads the CA bundle (tens of ms)."""
+    global _SSL_CONTEXT
+    if _SSL_CONTEXT is None:
+        _SSL_CONTEXT = httpx.create_ssl_context()
+    return _SSL_CONTEXT
+
+
 def resolve_base_url(base_url: str | None = None, region: str | None = None) -> str:
-    """The endpoint to use: `base_url`, else `MINIMAX_BASE_URL`, else the region's, else global."""
-    if base_url is None:
-        base_url = os.environ.get("MINIMAX_BASE_URL") or None
+    """The endpoint: `base_url`, else `region`'s, else `MINIMAX_BASE_URL`, else the global one.
+
+    What the code says wins over the environment, so `region="cn"` is not silently overridden.
+    """
     if base_url is None and region is not None:
         try:
             base_url = REGIONS[region.lower()]
@@ -81,6 +94,8 @@ def resolve_base_url(base_url: str | None = None, region: str | None = None) -> 
             raise RequestValidationError(
                 f"unknown region {region!r}; use 'global' ({DEFAULT_BASE_URL}) or 'cn' ({CHINA_BASE_URL})"
             ) from None
+    if base_url is None:
+        base_url = os.environ.get("MINIMAX_BASE_URL") or None
     url = (base_url or DEFAULT_BASE_URL).rstrip("/")
     try:
         parsed = httpx.URL(url)
@@ -154,8 +169,10 @@ class _BaseClient:
     def _prepare(self, request: Mapping[str, Any], stream: bool) -> tuple[bytes, dict[str, str]]:
         body = dict(request)
         if stream:
-            body["stream"] = True
-            body.setdefault("stream_options", {"include_usage": True})
+            if not body.get("stream"):
+                # Built for a plain call: ask for usage as `build_request(stream=True)` would.
+                body["stream"] = True
+                body.setdefault("stream_options", {"include_usage": True})
         else:
             body.pop("stream", None)
             body.pop("stream_options", None)
@@ -314,7 +331,9 @@ class MiniMaxClient(_BaseClient):
     @property
     def http_client(self) -> httpx.Client:
         if self._http is None:
-            self._http = httpx.Client(timeout=self._httpx_timeout(False), limits=_POOL_LIMITS)
+            self._http = httpx.Client(
+                timeout=self._httpx_timeout(False), limits=_POOL_LIMITS, verify=_ssl_context()
+            )
         return self._http
 
     def create(self, request: Mapping[str, Any]) -> Completion:
@@ -500,7 +519,9 @@ class AsyncMiniMaxClient(_BaseClient):
     @property
     def http_client(self) -> httpx.AsyncClient:
         if self._http is None:
-            self._http = httpx.AsyncClient(timeout=self._httpx_timeout(False), limits=_POOL_LIMITS)
+            self._http = httpx.AsyncClient(
+                timeout=self._httpx_timeout(False), limits=_POOL_LIMITS, verify=_ssl_context()
+            )
         return self._http
 
     async def create(self, request: Mapping[str, Any]) -> Completion:

@@ -218,20 +218,34 @@ _CONTEXT_HINTS = (
 
 
 def classify(status_code: int | None, code: int | None) -> tuple[type[APIStatusError], bool]:
-    """The exception class for a failure and whether retrying may help."""
-    if code is not None and code in CODE_TABLE:
-        cls, retryable = CODE_TABLE[code]
-        if status_code is not None and status_code >= 500:
-            retryable = True
-        return cls, retryable
-    if status_code is not None:
-        if status_code in STATUS_TABLE:
-            return STATUS_TABLE[status_code]
-        if status_code >= 500:
-            return InternalServerError, True
-        if status_code >= 400:
-            return BadRequestError, False
-    return APIStatusError, False
+    """The exception class for a failure and whether retrying may help.
+
+    When the HTTP status and the MiniMax code disagree, the more specific class wins (a 529 with
+    code 1013 is an `OverloadedError`, a 403 with 1008 an `InsufficientBalanceError`); when they
+    are unrelated, a telling status (401, 403, 404, 429, 5xx) wins over the code. A final code
+    stays final (2056 is not retried on HTTP 429) unless the server itself failed (5xx).
+    """
+    by_code = CODE_TABLE.get(code) if code is not None else None
+    by_status = _status_entry(status_code)
+    if by_code is None:
+        return by_status or (APIStatusError, False)
+    code_cls, retryable = by_code
+    if status_code is not None and status_code >= 500:
+        retryable = True
+    if by_status is None:
+        return code_cls, retryable
+    status_cls = by_status[0]
+    if issubclass(code_cls, status_cls) or status_cls in (APIStatusError, BadRequestError):
+        return code_cls, retryable
+    return status_cls, retryable
+
+
+def _status_entry(status_code: int | None) -> tuple[type[APIStatusError], bool] | None:
+    if status_code is None or status_code < 400:
+        return None
+    if status_code in STATUS_TABLE:
+        return STATUS_TABLE[status_code]
+    return (InternalServerError, True) if status_code >= 500 else (BadRequestError, False)
 
 
 def code_from_message(message: str) -> int | None:

@@ -204,17 +204,16 @@ def test_missing_key_says_how_to_set_it(monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_environment_and_regions(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MINIMAX_API_KEY", KEY)
-    monkeypatch.delenv("MINIMAX_BASE_URL", raising=False)
     assert mm.MiniMaxClient().base_url == mm.DEFAULT_BASE_URL
     assert mm.MiniMaxClient(region="cn").base_url == mm.CHINA_BASE_URL
     monkeypatch.setenv("MINIMAX_BASE_URL", "http://localhost:8000/v1/")
-    assert mm.MiniMaxClient(region="cn").base_url == "http://localhost:8000/v1"
+    assert mm.MiniMaxClient().base_url == "http://localhost:8000/v1"
+    assert mm.MiniMaxClient(region="cn").base_url == mm.CHINA_BASE_URL  # code beats environment
+    assert mm.MiniMaxClient(base_url="http://other/v1", region="cn").base_url == "http://other/v1"
     with pytest.raises(mm.RequestValidationError, match="must be an http"):
         mm.MiniMaxClient(base_url="api.minimax.io/v1")
     with pytest.raises(mm.RequestValidationError, match="unknown region"):
-        mm.MiniMaxClient(base_url=None, region="mars") if not monkeypatch.delenv(
-            "MINIMAX_BASE_URL"
-        ) else None
+        mm.MiniMaxClient(region="mars")
 
 
 def test_key_never_in_repr_or_logs(caplog: pytest.LogCaptureFixture) -> None:
@@ -290,3 +289,12 @@ async def test_async_final_failure() -> None:
     with pytest.raises(mm.AuthenticationError):
         await _aclient(handler).stream(BODY)
     assert len(seen) == 1
+
+
+def test_stream_usage_can_be_left_out() -> None:
+    handler, seen = _answers(_sse("inline_think.sse"))
+    body = mm.build_request(
+        [{"role": "user", "content": "hi"}], model="MiniMax-M2.7", stream=True, include_usage=False
+    )
+    list(_client(handler).stream(body))
+    assert "stream_options" not in json.loads(seen[0].content)

@@ -110,3 +110,26 @@ def test_errors_pickle_with_their_fields() -> None:
 def test_validation_error_is_a_value_error() -> None:
     assert issubclass(mm.RequestValidationError, ValueError)
     assert issubclass(mm.APITimeoutError, mm.APIConnectionError)
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "cls", "retryable"),
+    [
+        (529, 1013, mm.OverloadedError, True),  # the status is more specific
+        (403, 1008, mm.InsufficientBalanceError, False),  # the code is more specific
+        (429, 2056, mm.UsageLimitError, False),  # a final code stays final on 429
+        (429, 1002, mm.RateLimitError, True),
+        (404, 2013, mm.NotFoundError, False),  # unrelated: a telling status wins
+        (401, 1004, mm.AuthenticationError, False),
+        (500, 2013, mm.InternalServerError, True),
+        (400, 1026, mm.ContentFilteredError, False),
+        (400, 1004, mm.AuthenticationError, False),
+    ],
+)
+def test_status_and_code_together(
+    status: int, code: int, cls: type[mm.APIStatusError], retryable: bool
+) -> None:
+    error, may_retry = status_error(
+        status_code=status, body=_http_body(f"failure ({code})", status=status)
+    )
+    assert type(error) is cls and may_retry is retryable and error.code == code
