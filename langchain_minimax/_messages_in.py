@@ -1,0 +1,189 @@
+"""MiniMax results → LangChain messages (the inbound direction).
+
+A finished `Completion` becomes one `AIMessage`; a stream becomes one `AIMessageChunk` per
+`StreamDelta` plus a final chunk. Both end up with the same fields:
+
+- `content`: the clean answer (no `<think>`, no raw tool XML);
+- `additional_kwargs["reasoning_content"]`: the reasoning as display text;
+- `additional_kwargs["reasoning_details"]`: MiniMax's list, verbatim, when the server split the
+  reasoning out; `additional_kwargs["minimax_replay"]`: every other wire field needed to send
+  the turn back exactly (raw inline-`<think>` content, vLLM `reasoning`, SGLang
+  `reasoning_content`), only when there is any;
+- `tool_calls` / `invalid_tool_calls`, `usage_metadata`, and `response_metadata` with
+  `model_provider="minimax"`, `model_name`, `finish_reason`, `id` and MiniMax's flags.
+
+LangChain merges chunks by concatenating strings and summing numbers, so every field that must
+not repeat (model name, finish reason, usage, `reasoning_details`, replay data) rides on the
+final chunk only, and a tool call's id and name on its first chunk only.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    InputTokenDetails,
+    InvalidToolCall,
+    OutputTokenDetails,
+    ToolCall,
+    ToolCallChunk,
+    UsageMetadata,
+)
+from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
+from langchain_core.outputs import ChatGenerationChunk
+
+from minimax_core import Completion, StreamDelta, Usage
+
+__all__ = [
+    "PROVIDER",
+    "REPLAY_KEY",
+    "ChunkBuilder",
+    "completion_to_message",
+    "replay_kwargs",
+    "response_metadata",
+    "usage_metadata",
+]
+
+PROVIDER = "minimax"
+"""`response_metadata["model_provider"]`: selects the `minimax` block translator."""
+REPLAY_KEY = "minimax_replay"
+"""The `additional_kwargs` key for replay fields other than `reasoning_details`."""
+_DETAILS_KEY = "reasoning_details"
+
+
+def usage_metadata(usage: Usage) -> UsageMetadata:
+    """LangChain usage from MiniMax's counts; detail keys only when the server reported them."""
+    out = UsageMetadata(
+        input_tokens=usage.prompt_tokens,
+        output_tokens=usage.completion_tokens,
+        total_tokens=usage.total_tokens,
+    )
+    if usage.cached_tokens is not None:
+        out["input_token_details"] = InputTokenDetails(cache_read=usage.cached_tokens)
+    if usage.reasoning_tokens is not None:
+        out["output_token_details"] = OutputTokenDetails(reasoning=usage.reasoning_tokens)
+    return out
+
+
+def response_metadata(completion: Completion, model: str) -> dict[str, Any]:
+    """`response_metadata` of a finished turn: provider, model, finish reason, id, flags.
+
+    `model` (the requested name) stands in when the server did not echo one.
+    """
+    meta: dict[str, Any] = {
+        "model_provider": PROVIDER,
+        "model_name": completion.model or model,
+        "finish_reason": completion.finish_reason,
+    }
+    if completion.id is not None:
+        meta["id"] = completion.id
+    for key, value in completion.metadata.items():
+        if value is not None:
+            meta.setdefault(key, value)
+    return meta
+
+
+def replay_kwargs(completion: Completion) -> dict[str, Any]:
+    """The `additional_kwargs` that let the outbound converter rebuild the turn exactly.
+
+    Plain JSON only (lists, dicts, strings), so checkpoints and `dumpd` keep them.
+    """
+    out: dict[str, Any] = {}
+    replay = completion.replay
+    details = replay.get(_DETAILS_KEY)
+    if details:
+        out[_DETAILS_KEY] = details
+    rest = {key: value for key, value in replay.items() if key != _DETAILS_KEY}
+    if rest:
+        out[REPLAY_KEY] = rest
+    return out
+
+
+def _tool_calls(completion: Completion) -> tuple[list[ToolCall], list[InvalidToolCall]]:
+    valid: list[ToolCall] = []
+    invalid: list[InvalidToolCall] = []
+    for call in completion.tool_calls:
+        if call.args is not None:
+            valid.append(tool_call(name=call.name, args=call.args, id=call.id))
+        else:
+            invalid.append(
+                invalid_tool_call(name=call.name, args=call.arguments, id=call.id, error=call.error)
+            )
+    return valid, invalid
+
+
+def completion_to_message(completion: Completion, model: str) -> AIMessage:
+    """The `AIMessage` of a finished (non-streamed) turn."""
+    additional: dict[str, Any] = {}
+    if completion.reasoning:
+        additional["reasoning_content"] = completion.reasoning
+    additional.update(replay_kwargs(completion))
+    valid, invalid = _tool_calls(completion)
+    return AIMessage(
+        content=completion.text,
+        additional_kwargs=additional,
+        tool_calls=valid,
+        invalid_tool_calls=invalid,
+        usage_metadata=usage_metadata(completion.usage) if completion.usage else None,
+        response_metadata=response_metadata(completion, model),
+    )
+
+
+def _new_call_id() -> str:
+    return f"call_{uuid.uuid4().hex[:24]}"
+
+
+class ChunkBuilder:
+    """Turns one stream's deltas into chunks; O(1) work per delta.
+
+    A tool call whose server sent no id gets one here, on its first chunk, so a `ToolMessage`
+    can answer it; an id that arrives later for the same call is then ignored, since a second
+    id would split the call in two when LangChain merges the chunks.
+    """
+
+    __slots__ = ("_seen", "_with_id", "include_usage", "model")
+
+    def __init__(self, model: str, *, include_usage: bool = True) -> None:
+        self.model = model
+        self.include_usage = include_usage
+        self._seen: set[int] = set()
+        self._with_id: set[int] = set()
+
+    def chunk(self, delta: StreamDelta) -> ChatGenerationChunk:
+        """The chunk for one delta: new text, new reasoning, tool-call pieces."""
+        additional = {"reasoning_content": delta.reasoning} if delta.reasoning else {}
+        pieces: list[ToolCallChunk] = []
+        for call in delta.tool_calls:
+            call_id = call.id
+            if call.index not in self._seen:
+                self._seen.add(call.index)
+                call_id = call_id or _new_call_id()
+            elif call_id is not None and call.index in self._with_id:
+                call_id = None
+            if call_id is not None:
+                self._with_id.add(call.index)
+            pieces.append(
+                tool_call_chunk(name=call.name, args=call.arguments, id=call_id, index=call.index)
+            )
+        message = AIMessageChunk(
+            content=delta.text,
+            additional_kwargs=additional,
+            tool_call_chunks=pieces,
+            response_metadata={"model_provider": PROVIDER},
+        )
+        return ChatGenerationChunk(message=message)
+
+    def last(self, completion: Completion) -> ChatGenerationChunk:
+        """The closing chunk: everything that must appear once per message."""
+        usage = completion.usage if self.include_usage else None
+        message = AIMessageChunk(
+            content="",
+            additional_kwargs=replay_kwargs(completion),
+            response_metadata=response_metadata(completion, self.model),
+            usage_metadata=usage_metadata(usage) if usage else None,
+            chunk_position="last",
+        )
+        return ChatGenerationChunk(message=message)

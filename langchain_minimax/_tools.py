@@ -1,0 +1,64 @@
+"""Tools, `tool_choice` and structured-output formats in MiniMax's (OpenAI-shaped) wire form."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_openai_function, convert_to_openai_tool
+
+from minimax_core import RequestValidationError
+
+__all__ = ["json_schema_format", "tool_choice_to_wire", "tools_to_wire"]
+
+ToolLike = Mapping[str, Any] | type | Callable[..., Any] | BaseTool
+
+
+def tools_to_wire(tools: Sequence[ToolLike], *, strict: bool | None = None) -> list[dict[str, Any]]:
+    """OpenAI-format tool dicts (what LangGraph's `create_react_agent` also expects to read)."""
+    return [convert_to_openai_tool(tool, strict=strict) for tool in tools]  # type: ignore[arg-type]
+
+
+def tool_choice_to_wire(choice: Any, tool_names: Sequence[str]) -> Any:
+    """LangChain's `tool_choice` values in wire form; `None` means "leave it out".
+
+    `"any"`, `"required"` and `True` force some tool; `"auto"`/`"none"` pass through; a bound
+    tool's name forces that tool; a dict is sent as given, Anthropic's `{"type": "tool",
+    "name": ...}` translated.
+    """
+    if choice is None or choice is False:
+        return None
+    if choice is True or choice in ("any", "required"):
+        return "required"
+    if choice in ("auto", "none"):
+        return choice
+    if isinstance(choice, str):
+        if choice not in tool_names:
+            raise RequestValidationError(
+                f"tool_choice {choice!r} is not one of the bound tools {list(tool_names)}; use "
+                "'auto', 'none', 'any'/'required', or the name of a bound tool"
+            )
+        return {"type": "function", "function": {"name": choice}}
+    if isinstance(choice, Mapping):
+        if choice.get("type") == "tool" and isinstance(choice.get("name"), str):
+            return {"type": "function", "function": {"name": choice["name"]}}
+        if choice.get("type") == "any":
+            return "required"
+        return dict(choice)
+    raise RequestValidationError(
+        f"tool_choice must be a string, bool or dict, got {type(choice).__name__}"
+    )
+
+
+def json_schema_format(schema: Mapping[str, Any] | type, *, strict: bool | None) -> dict[str, Any]:
+    """`response_format` asking for JSON that matches `schema` (pydantic, TypedDict, JSON)."""
+    if isinstance(schema, Mapping) and schema.get("type") == "json_schema":
+        return dict(schema)
+    function = convert_to_openai_function(schema, strict=strict)  # type: ignore[arg-type]
+    spec: dict[str, Any] = {"name": function["name"], "schema": function["parameters"]}
+    if function.get("description"):
+        spec["description"] = function["description"]
+    if strict is not None:
+        spec["strict"] = strict
+    return {"type": "json_schema", "json_schema": spec}

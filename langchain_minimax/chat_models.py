@@ -1,0 +1,465 @@
+"""`ChatMiniMax`: MiniMax chat models for LangChain, with the reasoning chain kept intact.
+
+The methods here are thin shells: build the request with `_messages_out` / `_tools`, send it
+with a `minimax_core` client, turn the result into messages with `_messages_in`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from functools import cached_property
+from operator import itemgetter
+from typing import Any, Literal
+
+import httpx
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import (
+    BaseChatModel,
+    LangSmithParams,
+    LanguageModelInput,
+    ModelProfile,
+)
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.output_parsers import (
+    JsonOutputKeyToolsParser,
+    JsonOutputParser,
+    PydanticOutputParser,
+    PydanticToolsParser,
+)
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.tools import BaseTool
+from langchain_core.utils import from_env, secret_from_env
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from langchain_core.utils.pydantic import is_basemodel_subclass
+from langchain_core.utils.utils import _build_model_kwargs, get_pydantic_field_names
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
+
+from minimax_core import (
+    DEFAULT_MODEL,
+    AsyncMiniMaxClient,
+    Completion,
+    MiniMaxClient,
+    MiniMaxError,
+    StreamError,
+    build_request,
+    normalize_thinking,
+)
+
+from ._clients import shared_async_client, shared_sync_client
+from ._errors import to_langchain_error
+from ._messages_in import PROVIDER, ChunkBuilder, completion_to_message
+from ._messages_out import messages_to_wire
+from ._profiles import model_profile
+from ._tools import json_schema_format, tool_choice_to_wire, tools_to_wire
+
+__all__ = ["ChatMiniMax"]
+
+# Call-time keyword arguments that map onto `build_request` parameters; any other keyword is
+# sent in the body as is.
+_CALL_PARAMS = frozenset(
+    {
+        "temperature",
+        "top_p",
+        "thinking",
+        "reasoning_split",
+        "tools",
+        "tool_choice",
+        "parallel_tool_calls",
+        "response_format",
+        "service_tier",
+    }
+)
+# Consumed by LangChain itself; never part of a request.
+_FRAMEWORK_KWARGS = ("stream", "ls_structured_output_format", "structured_output_format")
+
+
+@contextmanager
+def _langchain_errors() -> Iterator[None]:
+    """Re-raise core errors as their LangChain-flavoured twins, chained `from` the original."""
+    try:
+        yield
+    except MiniMaxError as exc:
+        error = to_langchain_error(exc)
+        if error is exc:
+            raise
+        raise error from exc
+
+
+class ChatMiniMax(BaseChatModel):
+    """MiniMax chat models (M3, M2.7, M2.5, ...) that keep their reasoning across turns.
+
+    ```python
+    from langchain_minimax import ChatMiniMax
+
+    llm = ChatMiniMax(model="MiniMax-M2.7")  # key from MINIMAX_API_KEY
+    msg = llm.invoke("Why is the sky blue?")
+    msg.content                              # the answer, never with <think> tags
+    msg.additional_kwargs["reasoning_content"]  # the reasoning, as text
+    msg.content_blocks                       # [reasoning, text, tool_call...] blocks
+    ```
+
+    Every earlier MiniMax assistant turn in the history is sent back exactly as the server gave
+    it (`reasoning_details` verbatim, or the raw `<think>` content), so agent loops keep the
+    model's chain of thought. Reasoning from other providers is never sent.
+    """
+
+    model_name: str = Field(default=DEFAULT_MODEL, alias="model")
+    """Model name, e.g. `MiniMax-M2.7` or `MiniMax-M3`."""
+    api_key: SecretStr | None = Field(
+        default_factory=secret_from_env("MINIMAX_API_KEY", default=None)
+    )
+    """API key; read from `MINIMAX_API_KEY` when not given."""
+    base_url: str | None = Field(default_factory=from_env("MINIMAX_BASE_URL", default=None))
+    """Endpoint, e.g. `https://api.minimax.io/v1`; read from `MINIMAX_BASE_URL` when not given."""
+    region: str | None = None
+    """`"global"` or `"cn"` (mainland China), used when no `base_url` is set; keys are region-bound."""
+    temperature: float | None = None
+    """Sampling temperature, 0 to 2."""
+    top_p: float | None = None
+    """Nucleus sampling, 0 to 1."""
+    max_tokens: int | None = Field(default=None, alias="max_completion_tokens")
+    """Output token limit, sent as `max_completion_tokens`."""
+    thinking: bool | str | dict[str, Any] | None = None
+    """`True`/`"adaptive"` or `False`/`"disabled"`; only MiniMax-M3 can turn thinking off."""
+    reasoning_split: bool | None = True
+    """Ask the server to return reasoning apart from the answer; `None` leaves it out."""
+    stop: list[str] | None = Field(default=None, alias="stop_sequences")
+    """Default stop sequences."""
+    timeout: float | None = None
+    """Seconds to wait for an answer, and between stream chunks (the core's defaults if `None`)."""
+    max_retries: int = 2
+    """Retries on rate limits, overload, server errors and dropped connections."""
+    streaming: bool = False
+    """Whether `invoke` streams under the hood."""
+    stream_usage: bool = True
+    """Whether streamed results carry `usage_metadata`."""
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    """Extra body fields for every request (unknown constructor arguments land here too)."""
+    extra_body: dict[str, Any] | None = None
+    """Extra body fields for every request, sent as they are."""
+    default_headers: dict[str, str] | None = None
+    """Headers added to every request."""
+    http_client: httpx.Client | None = Field(default=None, exclude=True)
+    """Your own `httpx.Client` for sync calls (you close it)."""
+    http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
+    """Your own `httpx.AsyncClient` for async calls (you close it)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unknown_to_model_kwargs(cls, values: Any) -> Any:
+        """Move unknown constructor arguments into `model_kwargs`, with a warning."""
+        if isinstance(values, dict):
+            return _build_model_kwargs(values, get_pydantic_field_names(cls))
+        return values
+
+    @field_validator("thinking")
+    @classmethod
+    def _check_thinking(cls, value: Any) -> Any:
+        normalize_thinking(value)
+        return value
+
+    # --- LangChain metadata ---------------------------------------------------------------
+
+    @property
+    def _llm_type(self) -> str:
+        return "minimax-chat"
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        return {"api_key": "MINIMAX_API_KEY"}
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {
+            "model_name": self.model_name,
+            "base_url": self.base_url,
+            "temperature": self.temperature,
+            "top_p": self.top_p,
+            "max_tokens": self.max_tokens,
+            "thinking": self.thinking,
+            "reasoning_split": self.reasoning_split,
+            "stop": self.stop,
+            **self.model_kwargs,
+            **(self.extra_body or {}),
+        }
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = LangSmithParams(
+            ls_provider=PROVIDER,
+            ls_model_name=kwargs.get("model") or self.model_name,
+            ls_model_type="chat",
+        )
+        temperature = kwargs.get("temperature", self.temperature)
+        if temperature is not None:
+            params["ls_temperature"] = temperature
+        max_tokens = kwargs.get("max_tokens", self.max_tokens)
+        if max_tokens is not None:
+            params["ls_max_tokens"] = max_tokens
+        if stop or self.stop:
+            params["ls_stop"] = stop or self.stop
+        return params
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        return model_profile(self.model_name)
+
+    # --- clients ---------------------------------------------------------------------------
+
+    def _client_options(self) -> dict[str, Any]:
+        options: dict[str, Any] = {
+            "api_key": self.api_key,
+            "base_url": self.base_url,
+            "region": self.region,
+            "max_retries": self.max_retries,
+            "default_headers": self.default_headers,
+        }
+        if self.timeout is not None:
+            # Like httpx's read timeout, `timeout` also bounds the wait between stream chunks.
+            options["timeout"] = self.timeout
+            options["stream_idle_timeout"] = self.timeout
+        return options
+
+    @cached_property
+    def _client(self) -> MiniMaxClient:
+        with _langchain_errors():
+            if self.http_client is not None:
+                return MiniMaxClient(http_client=self.http_client, **self._client_options())
+            return shared_sync_client(self._client_options())
+
+    @cached_property
+    def _own_async_client(self) -> AsyncMiniMaxClient:
+        with _langchain_errors():
+            return AsyncMiniMaxClient(http_client=self.http_async_client, **self._client_options())
+
+    async def _async_client(self) -> AsyncMiniMaxClient:
+        if self.http_async_client is not None:
+            return self._own_async_client
+        with _langchain_errors():
+            return await shared_async_client(self._client_options())
+
+    # --- requests --------------------------------------------------------------------------
+
+    def _request_body(
+        self, messages: list[BaseMessage], stop: list[str] | None, stream: bool, **kwargs: Any
+    ) -> dict[str, Any]:
+        """The checked wire body; a per-call keyword wins over the instance's setting."""
+        include_usage = bool(kwargs.pop("stream_usage", self.stream_usage))
+        for key in _FRAMEWORK_KWARGS:
+            kwargs.pop(key, None)
+        model = kwargs.pop("model", None) or self.model_name
+        max_tokens = self.max_tokens
+        for key in ("max_completion_tokens", "max_tokens"):
+            if key in kwargs:
+                max_tokens = kwargs.pop(key)
+        stop = stop or kwargs.pop("stop", None) or self.stop
+        call = {key: kwargs.pop(key) for key in _CALL_PARAMS & kwargs.keys()}
+        # Instance-wide extras never override what this call set (say, a structured-output
+        # `response_format`).
+        extra = {**self.model_kwargs, **(self.extra_body or {})}
+        extra = {key: value for key, value in extra.items() if key not in call}
+        return build_request(
+            messages_to_wire(messages),
+            model=model,
+            stream=stream,
+            temperature=call.get("temperature", self.temperature),
+            top_p=call.get("top_p", self.top_p),
+            max_completion_tokens=max_tokens,
+            thinking=call.get("thinking", self.thinking),
+            reasoning_split=call.get("reasoning_split", self.reasoning_split),
+            tools=call.get("tools"),
+            tool_choice=call.get("tool_choice"),
+            parallel_tool_calls=call.get("parallel_tool_calls"),
+            response_format=call.get("response_format"),
+            stop=stop,
+            service_tier=call.get("service_tier"),
+            include_usage=include_usage,
+            extra={**extra, **kwargs},
+        )
+
+    def _chunk_builder(self, body: Mapping[str, Any], kwargs: Mapping[str, Any]) -> ChunkBuilder:
+        return ChunkBuilder(
+            body["model"], include_usage=bool(kwargs.get("stream_usage", self.stream_usage))
+        )
+
+    @staticmethod
+    def _result(completion: Completion, model: str) -> ChatResult:
+        message = completion_to_message(completion, model)
+        llm_output = {
+            "model_name": message.response_metadata["model_name"],
+            "model_provider": PROVIDER,
+        }
+        return ChatResult(generations=[ChatGeneration(message=message)], llm_output=llm_output)
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        with _langchain_errors():
+            body = self._request_body(messages, stop, False, **kwargs)
+            completion = self._client.create(body)
+        return self._result(completion, body["model"])
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        with _langchain_errors():
+            body = self._request_body(messages, stop, False, **kwargs)
+            completion = await (await self._async_client()).create(body)
+        return self._result(completion, body["model"])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        with _langchain_errors():
+            body = self._request_body(messages, stop, True, **kwargs)
+            builder = self._chunk_builder(body, kwargs)
+            with self._client.stream(body) as stream:
+                for delta in stream:
+                    chunk = builder.chunk(delta)
+                    if run_manager:
+                        run_manager.on_llm_new_token(delta.text, chunk=chunk)
+                    yield chunk
+                completion = stream.completion
+            if completion is None:
+                raise StreamError("the MiniMax stream ended without a final answer")
+        yield builder.last(completion)
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        with _langchain_errors():
+            body = self._request_body(messages, stop, True, **kwargs)
+            builder = self._chunk_builder(body, kwargs)
+            stream = await (await self._async_client()).stream(body)
+            async with stream:
+                async for delta in stream:
+                    chunk = builder.chunk(delta)
+                    if run_manager:
+                        await run_manager.on_llm_new_token(delta.text, chunk=chunk)
+                    yield chunk
+                completion = stream.completion
+            if completion is None:
+                raise StreamError("the MiniMax stream ended without a final answer")
+        yield builder.last(completion)
+
+    # --- tools and structured output -------------------------------------------------------
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: dict[str, Any] | str | bool | None = None,
+        strict: bool | None = None,
+        parallel_tool_calls: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools (LangChain tools, functions, pydantic models, TypedDicts or dicts).
+
+        `tool_choice`: `"auto"`, `"none"`, `"any"`/`"required"`/`True` (some tool), a tool's
+        name (that tool), or a dict sent as is.
+        """
+        formatted = tools_to_wire(tools, strict=strict)
+        names = [tool["function"]["name"] for tool in formatted]
+        with _langchain_errors():
+            choice = tool_choice_to_wire(tool_choice, names)
+        if choice is not None:
+            kwargs["tool_choice"] = choice
+        if parallel_tool_calls is not None:
+            kwargs["parallel_tool_calls"] = parallel_tool_calls
+        return super().bind(tools=formatted, **kwargs)
+
+    def with_structured_output(
+        self,
+        schema: dict[str, Any] | type | None = None,
+        *,
+        method: Literal["function_calling", "json_mode", "json_schema"] = "function_calling",
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, dict[str, Any] | BaseModel]:
+        """A runnable that returns `schema` instances (pydantic) or dicts (TypedDict, JSON schema).
+
+        - `function_calling`: force a tool call whose arguments are the answer;
+        - `json_schema`: `response_format` with the schema;
+        - `json_mode`: `response_format={"type": "json_object"}`; the prompt must describe the
+          keys.
+
+        With `include_raw=True` the result is `{"raw": AIMessage, "parsed": ..., "parsing_error":
+        ...}`, and the reasoning stays available on `raw`.
+        """
+        if kwargs:
+            raise ValueError(f"Received unsupported arguments {kwargs}")
+        if schema is None and method != "json_mode":
+            raise ValueError(f"schema is required for method={method!r}")
+        pydantic_schema = isinstance(schema, type) and is_basemodel_subclass(schema)
+        trace = {"kwargs": {"method": method, "strict": strict}, "schema": schema}
+        parser: Runnable[Any, Any]
+        if method == "function_calling":
+            assert schema is not None
+            name = convert_to_openai_tool(schema)["function"]["name"]
+            llm = self.bind_tools(
+                [schema],
+                tool_choice=name,
+                strict=strict,
+                parallel_tool_calls=False,
+                ls_structured_output_format=trace,
+            )
+            parser = (
+                PydanticToolsParser(tools=[schema], first_tool_only=True)  # type: ignore[list-item]
+                if pydantic_schema
+                else JsonOutputKeyToolsParser(key_name=name, first_tool_only=True)
+            )
+        elif method in ("json_mode", "json_schema"):
+            if method == "json_mode":
+                response_format: dict[str, Any] = {"type": "json_object"}
+                trace = {"kwargs": {"method": method}, "schema": schema}
+            else:
+                assert schema is not None
+                response_format = json_schema_format(schema, strict=strict)
+            llm = self.bind(
+                response_format=response_format,
+                ls_structured_output_format=trace if schema is not None else None,
+            )
+            parser = (
+                PydanticOutputParser(pydantic_object=schema)  # type: ignore[arg-type]
+                if pydantic_schema
+                else JsonOutputParser()
+            )
+        else:
+            raise ValueError(
+                f"method must be 'function_calling', 'json_mode' or 'json_schema', got {method!r}"
+            )
+        if not include_raw:
+            return llm | parser
+        parse = RunnablePassthrough.assign(
+            parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
+        )
+        fallback = RunnablePassthrough.assign(parsed=lambda _: None)
+        return RunnableMap(raw=llm) | parse.with_fallbacks(
+            [fallback], exception_key="parsing_error"
+        )
