@@ -1,0 +1,12 @@
+"""MiniMax models for LlamaIndex, with the reasoning chain kept intact across agent turns.
+
+```python
+from llamaindex_minimax import MiniMax
+
+llm = MiniMax(model="MiniMax-M2.7")
+```
+"""
+
+from .base import MiniMax
+
+__all__ = ["MiniMax"]

@@ -1,0 +1,254 @@
+"""LlamaIndex objects → MiniMax wire dicts.
+
+- `to_wire_messages(messages)`: `ChatMessage`s as the OpenAI-shaped dicts `build_request` takes.
+  Assistant turns MiniMax produced are rebuilt with `minimax_core.assistant_message`, their
+  reasoning exactly as the server gave it (the ThinkingBlock's `additional_information`);
+  ThinkingBlocks from other providers are dropped; invalid tool-call arguments are replaced by
+  `{}` so the tool result that follows still matches its call id.
+- `tool_specs(tools)` and `tool_choice(choice, required)`: tools in OpenAI function form.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from llama_index.core.base.llms.types import (
+    CachePoint,
+    ChatMessage,
+    ImageBlock,
+    MessageRole,
+    TextBlock,
+    ThinkingBlock,
+    ToolCallBlock,
+    VideoBlock,
+)
+
+from minimax_core import RequestValidationError, assistant_message, safe_arguments
+
+if TYPE_CHECKING:
+    from llama_index.core.tools.types import BaseTool
+
+__all__ = [
+    "REPLAY_KEYS",
+    "is_minimax_thinking",
+    "to_wire_message",
+    "to_wire_messages",
+    "tool_choice",
+    "tool_specs",
+]
+
+REPLAY_KEYS = frozenset({"reasoning_details", "reasoning_content", "reasoning", "content"})
+"""The keys of `Completion.replay`; a ThinkingBlock whose extras use only these is MiniMax's."""
+
+_ROLES = {
+    MessageRole.SYSTEM: "system",
+    MessageRole.DEVELOPER: "system",
+    MessageRole.USER: "user",
+    MessageRole.ASSISTANT: "assistant",
+    MessageRole.CHATBOT: "assistant",
+    MessageRole.MODEL: "assistant",
+    MessageRole.TOOL: "tool",
+    MessageRole.FUNCTION: "tool",
+}
+# MiniMax wants `video/mov` for QuickTime data URLs (minimax-api.md §7).
+_VIDEO_MIME = {"video/quicktime": "video/mov"}
+
+
+def to_wire_messages(messages: Sequence[ChatMessage]) -> list[dict[str, Any]]:
+    return [to_wire_message(message, position) for position, message in enumerate(messages)]
+
+
+def to_wire_message(message: ChatMessage, position: int = 0) -> dict[str, Any]:
+    role = _ROLES.get(message.role)
+    if role is None:  # pragma: no cover - MessageRole is a closed enum
+        raise RequestValidationError(f"messages[{position}] has unknown role {message.role!r}")
+    if role == "assistant":
+        return _assistant(message, position)
+    if role == "user":
+        return {"role": "user", "content": _user_content(message, position)}
+    text = _text_only(message, position, role)
+    if role == "system":
+        return {"role": "system", "content": text}
+    call_id = message.additional_kwargs.get("tool_call_id")
+    if not call_id:
+        raise RequestValidationError(
+            f"messages[{position}] is a tool result without additional_kwargs['tool_call_id']; "
+            "MiniMax needs the id of the call it answers"
+        )
+    return {"role": "tool", "tool_call_id": str(call_id), "content": text}
+
+
+def is_minimax_thinking(block: ThinkingBlock) -> bool:
+    """Whether `block` came from MiniMax: its extras are `Completion.replay` data.
+
+    Other providers leave `additional_information` empty (OpenAI-likes, Ollama) or put their own
+    keys there (Anthropic's `signature`); their reasoning must never be sent to MiniMax.
+    """
+    info = block.additional_information
+    return bool(info) and info.keys() <= REPLAY_KEYS
+
+
+def _assistant(message: ChatMessage, position: int) -> dict[str, Any]:
+    texts: list[str] = []
+    calls: list[dict[str, Any]] = []
+    replay: Mapping[str, Any] | None = None
+    for block in message.blocks:
+        if isinstance(block, TextBlock):
+            texts.append(block.text)
+        elif isinstance(block, ToolCallBlock):
+            calls.append(_tool_call(block, position, len(calls)))
+        elif isinstance(block, ThinkingBlock):
+            if replay is None and is_minimax_thinking(block):
+                replay = block.additional_information
+        elif not isinstance(block, CachePoint):
+            raise RequestValidationError(
+                f"messages[{position}] is an assistant message with a {type(block).__name__}; "
+                "MiniMax assistant turns hold text, thinking and tool calls only"
+            )
+    if not calls:
+        calls = _legacy_tool_calls(message.additional_kwargs.get("tool_calls"))
+    # Joined like `ChatMessage.content`, so MiniMax's own single-block text comes back unchanged
+    # and `assistant_message` can recognise it and restore the raw `<think>` content.
+    return assistant_message("\n".join(texts), calls, replay)
+
+
+def _tool_call(block: ToolCallBlock, position: int, number: int) -> dict[str, Any]:
+    kwargs = block.tool_kwargs
+    if isinstance(kwargs, str):
+        arguments = safe_arguments(kwargs)
+    else:
+        arguments = json.dumps(kwargs, ensure_ascii=False)
+    return {
+        "id": block.tool_call_id or f"call_{position}_{number}",
+        "type": "function",
+        "function": {"name": block.tool_name, "arguments": arguments},
+    }
+
+
+def _legacy_tool_calls(raw: Any) -> list[dict[str, Any]]:
+    """OpenAI-style `additional_kwargs["tool_calls"]` (dicts or SDK objects) of older messages."""
+    if not isinstance(raw, list):
+        return []
+    calls: list[dict[str, Any]] = []
+    for item in raw:
+        function = _field(item, "function")
+        arguments = _field(function, "arguments")
+        if not isinstance(arguments, str):
+            arguments = json.dumps(arguments or {}, ensure_ascii=False)
+        calls.append(
+            {
+                "id": str(_field(item, "id") or ""),
+                "type": "function",
+                "function": {
+                    "name": str(_field(function, "name") or ""),
+                    "arguments": safe_arguments(arguments),
+                },
+            }
+        )
+    return calls
+
+
+def _field(obj: Any, name: str) -> Any:
+    return obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
+
+
+def _text_only(message: ChatMessage, position: int, role: str) -> str:
+    texts: list[str] = []
+    for block in message.blocks:
+        if isinstance(block, TextBlock):
+            texts.append(block.text)
+        elif not isinstance(block, (CachePoint, ThinkingBlock)):
+            raise RequestValidationError(
+                f"messages[{position}] is a {role} message with a {type(block).__name__}; "
+                f"MiniMax takes text only in {role} messages"
+            )
+    return "\n".join(texts)
+
+
+def _user_content(message: ChatMessage, position: int) -> str | list[dict[str, Any]]:
+    parts: list[dict[str, Any]] = []
+    media = False
+    for block in message.blocks:
+        if isinstance(block, TextBlock):
+            parts.append({"type": "text", "text": block.text})
+        elif isinstance(block, ImageBlock):
+            parts.append(_image_part(block, position))
+            media = True
+        elif isinstance(block, VideoBlock):
+            parts.append(_video_part(block, position))
+            media = True
+        elif not isinstance(block, (CachePoint, ThinkingBlock)):
+            raise RequestValidationError(
+                f"messages[{position}] has a {type(block).__name__}; MiniMax accepts text, "
+                "images and video (MiniMax-M3) in user messages, not audio or documents"
+            )
+    if not media:
+        return "\n".join(part["text"] for part in parts)
+    return parts
+
+
+def _image_part(block: ImageBlock, position: int) -> dict[str, Any]:
+    if block.url is not None:
+        url = str(block.url)
+    else:
+        data = _base64(block.image, block.path, "image", position)
+        if not block.image_mimetype:
+            raise RequestValidationError(
+                f"messages[{position}] has an image whose format is unknown; "
+                "set ImageBlock(image_mimetype='image/png') (MiniMax takes JPEG, PNG, GIF, WEBP)"
+            )
+        url = f"data:{block.image_mimetype};base64,{data}"
+    image_url: dict[str, Any] = {"url": url}
+    if block.detail:
+        image_url["detail"] = block.detail
+    return {"type": "image_url", "image_url": image_url}
+
+
+def _video_part(block: VideoBlock, position: int) -> dict[str, Any]:
+    if block.url is not None:
+        url = str(block.url)
+    else:
+        data = _base64(block.video, block.path, "video", position)
+        if not block.video_mimetype:
+            raise RequestValidationError(
+                f"messages[{position}] has a video whose format is unknown; "
+                "set VideoBlock(video_mimetype='video/mp4') (MiniMax takes MP4, AVI, MOV, MKV)"
+            )
+        mime = _VIDEO_MIME.get(block.video_mimetype, block.video_mimetype)
+        url = f"data:{mime};base64,{data}"
+    video_url: dict[str, Any] = {"url": url}
+    if block.detail:
+        video_url["detail"] = block.detail
+    if block.fps is not None:
+        video_url["fps"] = block.fps
+    return {"type": "video_url", "video_url": video_url}
+
+
+def _base64(data: Any, path: Any, kind: str, position: int) -> str:
+    """The media as base64 text: LlamaIndex stores given bytes already base64-encoded."""
+    if isinstance(data, bytes) and data:
+        return data.decode("ascii")
+    if data is not None and hasattr(data, "read"):
+        data.seek(0)
+        return base64.b64encode(data.read()).decode("ascii")
+    if path is not None:
+        with open(path, "rb") as handle:
+            return base64.b64encode(handle.read()).decode("ascii")
+    raise RequestValidationError(f"messages[{position}] has an empty {kind} block")
+
+
+def tool_specs(tools: Sequence[BaseTool]) -> list[dict[str, Any]]:
+    """Tools in OpenAI function form (MiniMax has no `strict` field; it is left out)."""
+    return [tool.metadata.to_openai_tool(skip_length_check=True) for tool in tools]
+
+
+def tool_choice(choice: str | dict[str, Any] | None, required: bool) -> str | dict[str, Any]:
+    """`None` → "auto" (or "required"); a tool name → `{"type": "function", ...}`."""
+    if choice is None:
+        return "required" if required else "auto"
+    if isinstance(choice, str) and choice not in ("auto", "none", "required"):
+        return {"type": "function", "function": {"name": choice}}
+    return choice

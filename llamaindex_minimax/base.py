@@ -1,0 +1,399 @@
+"""`MiniMax`: a LlamaIndex `FunctionCallingLLM` on `minimax_core`.
+
+The methods here are thin shells: build the request (`_messages_out`), send it with the core
+client, convert the result (`_messages_in`). Sync and async differ only in `await`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import weakref
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import httpx
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseAsyncGen,
+    ChatResponseGen,
+    CompletionResponse,
+    CompletionResponseAsyncGen,
+    CompletionResponseGen,
+    LLMMetadata,
+    MessageRole,
+)
+from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr
+from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
+from llama_index.core.llms.function_calling import FunctionCallingLLM
+from llama_index.core.llms.llm import ToolSelection
+
+from minimax_core import (
+    DEFAULT_MODEL,
+    AsyncMiniMaxClient,
+    Completion,
+    MiniMaxClient,
+    StreamError,
+    build_request,
+    model_info,
+    resolve_base_url,
+)
+
+from ._messages_in import (
+    ChatStreamAccumulator,
+    chat_response,
+    completion_chunk,
+    completion_response,
+    single_tool_call,
+    tool_selections,
+)
+from ._messages_out import to_wire_messages, tool_choice, tool_specs
+
+if TYPE_CHECKING:
+    from llama_index.core.tools.types import BaseTool
+
+__all__ = ["MiniMax"]
+
+
+class MiniMax(FunctionCallingLLM):
+    """MiniMax chat models (M3, M2.7, M2.5, M2.1, M2) for LlamaIndex, reasoning kept intact.
+
+    ```python
+    from llama_index.core.llms import ChatMessage
+    from llamaindex_minimax import MiniMax
+
+    llm = MiniMax(model="MiniMax-M2.7")  # MINIMAX_API_KEY, MINIMAX_BASE_URL from the environment
+    reply = llm.chat([ChatMessage(role="user", content="Hi")]).message
+    thinking, text = reply.blocks[0].content, reply.content
+    ```
+
+    Replies are `[ThinkingBlock, TextBlock, ToolCallBlock…]`; the ThinkingBlock carries, in
+    `additional_information`, what MiniMax needs to see again on the next turn, and it is sent
+    back exactly. Streamed responses carry the whole message so far, the new text in `delta`
+    and the new reasoning in `additional_kwargs["thinking_delta"]`.
+    """
+
+    model: str = Field(default=DEFAULT_MODEL, description="The MiniMax model name.")
+    base_url: str = Field(
+        default="",
+        description="The API endpoint; defaults to MINIMAX_BASE_URL, else the global one.",
+    )
+    temperature: float | None = Field(default=None, description="Sampling temperature, 0 to 2.")
+    top_p: float | None = Field(default=None, description="Nucleus sampling, 0 to 1.")
+    max_tokens: int | None = Field(
+        default=None, description="Most tokens to generate (sent as max_completion_tokens)."
+    )
+    thinking: bool | str | dict[str, Any] | None = Field(
+        default=None,
+        description="True/'adaptive' or False/'disabled' (MiniMax-M3 only can turn it off).",
+    )
+    reasoning_split: bool | None = Field(
+        default=True,
+        description="Ask MiniMax for the reasoning apart from the answer (None: not sent).",
+    )
+    timeout: float = Field(default=600.0, description="Seconds to wait for an answer.")
+    max_retries: int = Field(default=2, description="Retries of a failed request.", ge=0)
+    additional_kwargs: dict[str, Any] = Field(
+        default_factory=dict, description="Extra request fields sent with every call."
+    )
+    default_headers: dict[str, str] | None = Field(
+        default=None, description="Extra HTTP headers sent with every call."
+    )
+
+    _api_key: SecretStr | None = PrivateAttr(default=None)
+    _http_client: httpx.Client | None = PrivateAttr(default=None)
+    _async_http_client: httpx.AsyncClient | None = PrivateAttr(default=None)
+    _client: MiniMaxClient | None = PrivateAttr(default=None)
+    # httpx's async pool belongs to the event loop that opened it, so the client is remade
+    # when the running loop changes (each `asyncio.run`, each test).
+    _aclient: tuple[asyncio.AbstractEventLoop, AsyncMiniMaxClient] | None = PrivateAttr(
+        default=None
+    )
+
+    def __init__(
+        self,
+        model: str = DEFAULT_MODEL,
+        api_key: str | SecretStr | None = None,
+        base_url: str | None = None,
+        *,
+        region: str | None = None,
+        temperature: float | None = None,
+        top_p: float | None = None,
+        max_tokens: int | None = None,
+        thinking: bool | str | dict[str, Any] | None = None,
+        reasoning_split: bool | None = True,
+        timeout: float = 600.0,
+        max_retries: int = 2,
+        additional_kwargs: dict[str, Any] | None = None,
+        default_headers: dict[str, str] | None = None,
+        http_client: httpx.Client | None = None,
+        async_http_client: httpx.AsyncClient | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            model=model,
+            base_url=resolve_base_url(base_url, region),
+            temperature=temperature,
+            top_p=top_p,
+            max_tokens=max_tokens,
+            thinking=thinking,
+            reasoning_split=reasoning_split,
+            timeout=timeout,
+            max_retries=max_retries,
+            additional_kwargs=additional_kwargs or {},
+            default_headers=default_headers,
+            **kwargs,
+        )
+        if api_key is None:
+            api_key = os.environ.get("MINIMAX_API_KEY")
+        if isinstance(api_key, str):
+            api_key = SecretStr(api_key)
+        self._api_key = api_key if api_key is not None and api_key.get_secret_value() else None
+        self._http_client = http_client
+        self._async_http_client = async_http_client
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "MiniMax_LLM"
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        info = model_info(self.model)
+        return LLMMetadata(
+            context_window=info.context_window,
+            num_output=self.max_tokens or info.recommended_output_tokens,
+            is_chat_model=True,
+            is_function_calling_model=True,
+            model_name=self.model,
+        )
+
+    # --- clients and requests ---------------------------------------------------------------
+
+    def _client_options(self) -> dict[str, Any]:
+        return {
+            "api_key": self._api_key,
+            "base_url": self.base_url,
+            "timeout": self.timeout,
+            "max_retries": self.max_retries,
+            "default_headers": self.default_headers,
+        }
+
+    def _sync_client(self) -> MiniMaxClient:
+        if self._client is None:
+            client = MiniMaxClient(http_client=self._http_client, **self._client_options())
+            # Sockets left to the garbage collector raise ResourceWarnings.
+            weakref.finalize(self, client.close)
+            self._client = client
+        return self._client
+
+    def _async_client(self) -> AsyncMiniMaxClient:
+        loop = asyncio.get_running_loop()
+        if self._aclient is None or self._aclient[0] is not loop:
+            client = AsyncMiniMaxClient(
+                http_client=self._async_http_client, **self._client_options()
+            )
+            self._aclient = (loop, client)
+        return self._aclient[1]
+
+    def close(self) -> None:
+        """Close the connection pool this LLM opened for sync calls (yours stay open)."""
+        if self._client is not None:
+            self._client.close()
+        self._client = None
+
+    async def aclose(self) -> None:
+        """Close the pools this LLM opened (yours stay open); the async one if on this loop."""
+        self.close()
+        current = self._aclient
+        self._aclient = None
+        if current is not None and current[0] is asyncio.get_running_loop():
+            await current[1].close()
+
+    def _request(
+        self, messages: Sequence[ChatMessage], *, stream: bool, **kwargs: Any
+    ) -> dict[str, Any]:
+        """The checked request body; per-call `kwargs` win over the instance's settings.
+
+        An OpenAI-style `extra_body` is merged into the body, as the OpenAI SDK does.
+        """
+        options = {**self.additional_kwargs, **kwargs}
+        options.update(options.pop("extra_body", None) or {})
+        max_tokens = options.pop("max_tokens", self.max_tokens)
+        return build_request(
+            to_wire_messages(messages),
+            model=options.pop("model", self.model),
+            stream=stream,
+            temperature=options.pop("temperature", self.temperature),
+            top_p=options.pop("top_p", self.top_p),
+            max_completion_tokens=options.pop("max_completion_tokens", max_tokens),
+            thinking=options.pop("thinking", self.thinking),
+            reasoning_split=options.pop("reasoning_split", self.reasoning_split),
+            tools=options.pop("tools", None),
+            tool_choice=options.pop("tool_choice", None),
+            parallel_tool_calls=options.pop("parallel_tool_calls", None),
+            response_format=options.pop("response_format", None),
+            stop=options.pop("stop", None),
+            service_tier=options.pop("service_tier", None),
+            extra=options,
+        )
+
+    # --- chat -------------------------------------------------------------------------------
+
+    @llm_chat_callback()
+    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        return self._chat(messages, **kwargs)
+
+    @llm_chat_callback()
+    async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        return await self._achat(messages, **kwargs)
+
+    @llm_chat_callback()
+    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        return self._stream_chat(messages, **kwargs)
+
+    @llm_chat_callback()
+    async def astream_chat(
+        self, messages: Sequence[ChatMessage], **kwargs: Any
+    ) -> ChatResponseAsyncGen:
+        return await self._astream_chat(messages, **kwargs)
+
+    def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        body = self._request(messages, stream=False, **kwargs)
+        return chat_response(self._sync_client().create(body))
+
+    async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        body = self._request(messages, stream=False, **kwargs)
+        return chat_response(await self._async_client().create(body))
+
+    def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        body = self._request(messages, stream=True, **kwargs)
+        client = self._sync_client()
+
+        def gen() -> ChatResponseGen:
+            accumulator = ChatStreamAccumulator()
+            with client.stream(body) as stream:
+                for delta in stream:
+                    yield accumulator.feed(delta)
+            yield accumulator.finish(_finished(stream.completion))
+
+        return gen()
+
+    async def _astream_chat(
+        self, messages: Sequence[ChatMessage], **kwargs: Any
+    ) -> ChatResponseAsyncGen:
+        body = self._request(messages, stream=True, **kwargs)
+        client = self._async_client()
+
+        async def gen() -> ChatResponseAsyncGen:
+            accumulator = ChatStreamAccumulator()
+            async with await client.stream(body) as stream:
+                async for delta in stream:
+                    yield accumulator.feed(delta)
+            yield accumulator.finish(_finished(stream.completion))
+
+        return gen()
+
+    # --- completion -------------------------------------------------------------------------
+
+    @llm_completion_callback()
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        return completion_response(self._chat(_as_messages(prompt), **kwargs))
+
+    @llm_completion_callback()
+    async def acomplete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponse:
+        return completion_response(await self._achat(_as_messages(prompt), **kwargs))
+
+    @llm_completion_callback()
+    def stream_complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseGen:
+        chunks = self._stream_chat(_as_messages(prompt), **kwargs)
+        return (completion_chunk(chunk) for chunk in chunks)
+
+    @llm_completion_callback()
+    async def astream_complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseAsyncGen:
+        chunks = await self._astream_chat(_as_messages(prompt), **kwargs)
+
+        async def gen() -> CompletionResponseAsyncGen:
+            async for chunk in chunks:
+                yield completion_chunk(chunk)
+
+        return gen()
+
+    # --- tools ------------------------------------------------------------------------------
+
+    def _prepare_chat_with_tools(
+        self,
+        tools: Sequence[BaseTool],
+        user_msg: str | ChatMessage | None = None,
+        chat_history: list[ChatMessage] | None = None,
+        verbose: bool = False,
+        allow_parallel_tool_calls: bool = False,
+        tool_required: bool = False,
+        tool_choice: str | dict[str, Any] | None = None,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """`chat` arguments for a call with tools; the caller's history is copied, not changed.
+
+        `strict` is accepted for compatibility and ignored: MiniMax has no strict tool mode.
+        """
+        messages = list(chat_history or [])
+        if isinstance(user_msg, str):
+            user_msg = ChatMessage(role=MessageRole.USER, content=user_msg)
+        if user_msg is not None:
+            messages.append(user_msg)
+        chat_kwargs: dict[str, Any] = {"messages": messages, **kwargs}
+        if tools:
+            chosen = _tool_choice(tool_choice, tool_required)
+            chat_kwargs["tools"] = tool_specs(tools)
+            chat_kwargs["parallel_tool_calls"] = allow_parallel_tool_calls
+            if chosen is not None:
+                chat_kwargs["tool_choice"] = chosen
+        return chat_kwargs
+
+    def _validate_chat_with_tools_response(
+        self,
+        response: ChatResponse,
+        tools: Sequence[BaseTool],
+        allow_parallel_tool_calls: bool = False,
+        **kwargs: Any,
+    ) -> ChatResponse:
+        return response if allow_parallel_tool_calls else single_tool_call(response)
+
+    def get_tool_calls_from_response(
+        self,
+        response: ChatResponse,
+        error_on_no_tool_call: bool = True,
+        **kwargs: Any,
+    ) -> list[ToolSelection]:
+        """The tool calls of a response; partial JSON mid-stream is read leniently.
+
+        Raises `ValueError` when `error_on_no_tool_call` and there is none, or when a finished
+        call's arguments are not a JSON object (naming the tool, call id and problem).
+        """
+        return tool_selections(response, error_on_no_tool_call=error_on_no_tool_call)
+
+
+def _tool_choice(
+    choice: str | dict[str, Any] | None, required: bool
+) -> str | dict[str, Any] | None:
+    # "auto" is MiniMax's default and `tool_choice` is undocumented there: send it only when
+    # it asks for something else.
+    resolved = tool_choice(choice, required)
+    return None if resolved == "auto" else resolved
+
+
+def _as_messages(prompt: str) -> list[ChatMessage]:
+    return [ChatMessage(role=MessageRole.USER, content=prompt)]
+
+
+def _finished(completion: Completion | None) -> Completion:
+    if completion is None:  # the core sets it whenever a stream is read to its end
+        raise StreamError("the MiniMax stream ended without a finished answer")
+    return completion
