@@ -15,7 +15,7 @@ import ssl
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from types import TracebackType
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import httpx
 from pydantic import SecretStr
@@ -407,12 +407,11 @@ class MiniMaxClient(_BaseClient):
         self.close()
 
 
-class ChatStream:
-    """The deltas of one streamed answer; `completion` holds the finished turn afterwards.
+_Chunks = TypeVar("_Chunks", Iterator[bytes], AsyncIterator[bytes])
 
-    Use it as a context manager or iterate it to the end: either way the connection is released,
-    also when the loop is left early.
-    """
+
+class _Stream(Generic[_Chunks]):
+    """What both stream shells hold: the response, its byte chunks and the reader over them."""
 
     def __init__(
         self,
@@ -421,13 +420,21 @@ class ChatStream:
         first: list[StreamDelta],
         completion: Completion | None = None,
         *,
-        chunks: Iterator[bytes] | None = None,
+        chunks: _Chunks | None = None,
     ) -> None:
         self._response = response
         self._reader = reader
         self._chunks = chunks
         self._first = first
         self.completion = completion
+
+
+class ChatStream(_Stream[Iterator[bytes]]):
+    """The deltas of one streamed answer; `completion` holds the finished turn afterwards.
+
+    Use it as a context manager or iterate it to the end: either way the connection is released,
+    also when the loop is left early.
+    """
 
     def __iter__(self) -> Iterator[StreamDelta]:
         try:
@@ -592,23 +599,8 @@ class AsyncMiniMaxClient(_BaseClient):
         await self.close()
 
 
-class AsyncChatStream:
+class AsyncChatStream(_Stream[AsyncIterator[bytes]]):
     """Async twin of `ChatStream`."""
-
-    def __init__(
-        self,
-        response: httpx.Response | None,
-        reader: _StreamReader | None,
-        first: list[StreamDelta],
-        completion: Completion | None = None,
-        *,
-        chunks: AsyncIterator[bytes] | None = None,
-    ) -> None:
-        self._response = response
-        self._reader = reader
-        self._chunks = chunks
-        self._first = first
-        self.completion = completion
 
     async def __aiter__(self) -> AsyncIterator[StreamDelta]:
         try:

@@ -34,7 +34,9 @@ Or from a shell: `python -m minimax_core.server --port 8000`.
    Calls go one per turn in the order asked, or all in one turn (indexes 0..k) when the
    message says "in parallel", "at the same time" or "simultaneously" and
    `parallel_tool_calls` is not false. `"required"` with nothing pending calls the first
-   tool asked for, else the first tool offered.
+   tool asked for, else the first tool offered; once every tool asked for has run, it calls
+   the first tool not used since that message (an agent's structured-output tool), else the
+   last one offered.
 4. Arguments: `name(3, "x", key=value)` maps positional values onto the schema's properties
    in order; `key=value` or `key: value` anywhere in the message sets that property. Other
    required properties are filled by type:

@@ -449,8 +449,13 @@ def decide(req: ChatRequest) -> Reply:
     elif tools and mode == "required":
         if pending:
             targets = pending if parallel else pending[:1]
-        else:
+        elif not hist.calls_since:
             targets = [requested[0] if requested else _Requested(str(tools[0]["name"]), 0)]
+        else:
+            # Everything asked for has run: a forced call now goes to a tool not used yet (say,
+            # the structured-output tool an agent appends), so the loop can end.
+            unused = [str(t["name"]) for t in tools if str(t["name"]) not in hist.calls_since]
+            targets = [_Requested(unused[0] if unused else str(tools[-1]["name"]), 0)]
     elif tools and mode == "auto" and pending:
         targets = pending if parallel else pending[:1]
 

@@ -183,3 +183,23 @@ def test_strict_server_refuses_a_turn_whose_reasoning_was_dropped(
     result = magic_function.invoke(first.tool_calls[0])
     with pytest.raises(MiniMaxBadRequestError, match=r"2013|reasoning"):
         llm.invoke([HumanMessage(PROMPT), stripped, result])
+
+
+@pytest.mark.parametrize("split", [True, False], ids=["split", "inline"])
+def test_create_agent_with_structured_response(
+    make_llm: MakeLLM, minimax_server: MiniMaxServer, split: bool
+) -> None:
+    """The agent calls its tools, then the structured-output tool, and ends with the object."""
+    from pydantic import BaseModel
+
+    class Report(BaseModel):
+        city: str
+        summary: str
+
+    agent = create_agent(make_llm(reasoning_split=split), TOOLS, response_format=Report)
+    out = agent.invoke({"messages": [HumanMessage(PROMPT)]})
+    report = out["structured_response"]
+    assert isinstance(report, Report) and report.city == "Paris"
+    names = [call["name"] for m in out["messages"] if isinstance(m, AIMessage) for call in m.tool_calls]
+    assert names == ["magic_function", "get_weather", "Report"]
+    assert len(minimax_server.requests) == 3  # every turn replayed whole (strict server)
