@@ -197,12 +197,15 @@ class _BaseClient:
         return APIConnectionError(f"could not reach MiniMax {when}: {type(exc).__name__}: {exc}")
 
     def _judge(
-        self, response: httpx.Response, text: str, request: Mapping[str, Any]
+        self, response: httpx.Response, raw: bytes, request: Mapping[str, Any]
     ) -> Completion | _Failure:
-        """What a whole (non-SSE) answer means: the finished turn, or a failure."""
+        """What a whole (non-SSE) answer means: the finished turn, or a failure.
+
+        JSON is parsed from the bytes: `response.text` would first guess the charset.
+        """
         if response.status_code >= 400:
-            return _Failure(*self._error_for(response, text))
-        body = _json_or_raise(text)
+            return _Failure(*self._error_for(response, raw.decode("utf-8", "replace")))
+        body = _json_or_raise(raw)
         status = base_resp_error(body)
         if status is not None:
             return _Failure(status, status.retryable)
@@ -303,11 +306,11 @@ def _tools_of(request: Mapping[str, Any]) -> Sequence[Mapping[str, Any]] | None:
     return tools if isinstance(tools, list) else None
 
 
-def _json_or_raise(text: str) -> dict[str, Any]:
-    body = parse_json_body(text)
+def _json_or_raise(raw: bytes) -> dict[str, Any]:
+    body = parse_json_body(raw)
     if not isinstance(body, dict):
         raise APIConnectionError(
-            f"MiniMax answered with something that is not JSON: {text[:200]!r}"
+            f"MiniMax answered with something that is not JSON: {raw[:200]!r}"
         )
     return body
 
@@ -345,7 +348,7 @@ class MiniMaxClient(_BaseClient):
                 response = self.http_client.post(
                     self._url, content=content, headers=headers, timeout=self._httpx_timeout(False)
                 )
-                outcome = self._judge(response, response.text, request)
+                outcome = self._judge(response, response.content, request)
             except httpx.TransportError as exc:
                 outcome = self._failure(exc, "while sending the request")
             if isinstance(outcome, Completion):
@@ -379,7 +382,7 @@ class MiniMaxClient(_BaseClient):
                             break
                     stream, response = ChatStream(response, reader, first, chunks=chunks), None
                     return stream
-                outcome = self._judge(response, response.read().decode("utf-8", "replace"), request)
+                outcome = self._judge(response, response.read(), request)
                 if isinstance(outcome, Completion):
                     return ChatStream(None, None, [_delta_of(outcome)], outcome)
             except (httpx.TransportError, APIStatusError) as exc:
@@ -540,7 +543,7 @@ class AsyncMiniMaxClient(_BaseClient):
                 response = await self.http_client.post(
                     self._url, content=content, headers=headers, timeout=self._httpx_timeout(False)
                 )
-                outcome = self._judge(response, response.text, request)
+                outcome = self._judge(response, response.content, request)
             except httpx.TransportError as exc:
                 outcome = self._failure(exc, "while sending the request")
             if isinstance(outcome, Completion):
@@ -570,8 +573,7 @@ class AsyncMiniMaxClient(_BaseClient):
                             break
                     stream, response = AsyncChatStream(response, reader, first, chunks=chunks), None
                     return stream
-                raw = (await response.aread()).decode("utf-8", "replace")
-                outcome = self._judge(response, raw, request)
+                outcome = self._judge(response, await response.aread(), request)
                 if isinstance(outcome, Completion):
                     return AsyncChatStream(None, None, [_delta_of(outcome)], outcome)
             except (httpx.TransportError, APIStatusError) as exc:

@@ -326,7 +326,7 @@ def base_resp_error(payload: Mapping[str, Any]) -> APIStatusError | None:
     return status_error(status_code=200, body=payload)[0]
 
 
-def parse_json_body(text: str) -> Any:
+def parse_json_body(text: str | bytes) -> Any:
     try:
         return json.loads(text)
     except ValueError:

@@ -229,5 +229,22 @@ async def test_load_with_faults_nothing_lost_or_duplicated(minimax_server: MiniM
     # Every answer arrived once: no request beyond the failures and one success per call.
     failures = len(minimax_server.requests) - 550
     assert 0 < failures < 150
-    assert minimax_server.connections_opened <= 550  # one pool: never more than in flight
+    assert minimax_server.connections_opened <= len(minimax_server.requests)
     _settle(minimax_server)
+
+
+async def test_one_pool_reuses_its_connections(minimax_server: MiniMaxServer) -> None:
+    """Calls one after another, streamed or not, sync or async, share one kept-alive connection."""
+    before = minimax_server.connections_opened
+    with _client(minimax_server) as client:
+        for _ in range(10):
+            client.create(_body())
+            list(client.stream(_body()))
+    assert minimax_server.connections_opened - before == 1
+    aclient = _aclient(minimax_server)
+    for _ in range(10):
+        await aclient.create(_body())
+        async for _ in await aclient.stream(_body()):
+            pass
+    await aclient.close()
+    assert minimax_server.connections_opened - before == 2

@@ -1,0 +1,343 @@
+"""All measurements of one client, in a process of its own (`python -m benchmarks._worker`).
+
+Each result is printed as one JSON line as soon as it is known, so that a worker stopped by
+the orchestrator's time limit still reports what it finished. CPU is `time.process_time()` of
+this process: every thread, the event loop included, and none of the server's work.
+
+For an adapter (not a floor), the two floors it is compared with (raw httpx and its
+framework's trivial model) are measured in the same process, interleaved batch by batch with
+the adapter, so that a ratio is not skewed by whatever else the machine was doing meanwhile.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import gc
+import json
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from ._clients import BY_NAME, DRIVERS, Deadline, Spec, StreamOutcome
+from ._common import (
+    STREAM_REASONING,
+    RssSampler,
+    Settings,
+    long_text,
+    median,
+    pieces,
+)
+from ._server import Control
+
+STREAM_SIZES = (1_000, 10_000, 100_000)
+FAMILY_FLOOR = {"langchain": "LangChain floor", "llamaindex": "LlamaIndex floor"}
+
+
+@dataclasses.dataclass
+class Plan:
+    invoke_calls: int = 20
+    invoke_batches: int = 5
+    agent_steps: int = 6
+    agent_batches: int = 5
+    stream_reps: tuple[int, ...] = (5, 3, 1)
+    generic_stream_reps: tuple[int, ...] = (3, 1, 1)
+    stream_budget: float = 15.0
+    long_budget: float = 25.0
+    generic_long_budget: float = 20.0
+    concurrency: int = 200
+
+    @classmethod
+    def quick(cls) -> Plan:
+        return cls(10, 2, 3, 2, (2, 1, 1), (1, 1, 1), 10.0, 15.0, 10.0, 200)
+
+    def reps(self, role: str) -> tuple[int, ...]:
+        return self.generic_stream_reps if role == "generic" else self.stream_reps
+
+
+def emit(client: str, kind: str, **data: Any) -> None:
+    print(json.dumps({"client": client, "kind": kind, **data}), flush=True)
+
+
+@dataclasses.dataclass
+class Target:
+    """A client ready to run: its spec, its family's driver and a model instance."""
+
+    spec: Spec
+    driver: Any
+    model: Any
+    control: Control
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @classmethod
+    def build(cls, spec: Spec, settings: Settings, control: Control) -> Target:
+        return cls(spec, DRIVERS[spec.family](), spec.make(settings), control)
+
+    def prepare_stream(self, chunks: int) -> None:
+        if self.spec.network:
+            self.control.reply(long_text(chunks), STREAM_REASONING)
+        else:
+            self.model.pieces = pieces(chunks)
+
+    def warm_up(self) -> None:
+        self.driver.invoke(self.model)
+        self.prepare_stream(200)
+        self.driver.stream(self.model, Deadline(30))
+
+
+def _batch_cpu(fn: Callable[[], object], calls: int) -> float:
+    gc.collect()
+    start = time.process_time()
+    for _ in range(calls):
+        fn()
+    return (time.process_time() - start) / calls
+
+
+class Worker:
+    def __init__(self, spec: Spec, settings: Settings, plan: Plan) -> None:
+        self.spec = spec
+        self.settings = settings
+        self.plan = plan
+        self.control = Control(settings.base_url)
+        self.main: Target | None = None
+        self.floors: list[Target] = []
+        self.last_stream: StreamOutcome | None = None
+
+    def emit(self, kind: str, **data: Any) -> None:
+        emit(self.spec.name, kind, **data)
+
+    def stage(self, name: str, fn: Callable[[], None]) -> bool:
+        try:
+            fn()
+            return True
+        except Exception as exc:
+            self.emit("error", stage=name, error=f"{type(exc).__name__}: {exc}"[:600])
+            traceback.print_exc(file=sys.stderr)
+            return False
+
+    @property
+    def target(self) -> Target:
+        assert self.main is not None
+        return self.main
+
+    # --- stages -------------------------------------------------------------------------
+
+    def setup(self) -> None:
+        self.control.reset()
+        self.main = Target.build(self.spec, self.settings, self.control)
+        self.main.warm_up()  # every path once (imports, pools, caches), untimed
+        if self.spec.role != "floor":
+            for name in ("raw httpx", FAMILY_FLOOR[self.spec.family]):
+                floor = Target.build(BY_NAME[name], self.settings, self.control)
+                floor.warm_up()
+                self.floors.append(floor)
+        self.emit("setup", ok=True, paired_floors=[f.name for f in self.floors])
+
+    def _interleaved(
+        self, fn: Callable[[Target], float], rounds: int, floors: bool = True
+    ) -> tuple[list[float], dict[str, float]]:
+        """Run `fn` on the floors and the client in turn, `rounds` times."""
+        targets = [*(self.floors if floors else []), self.target]
+        values: dict[str, list[float]] = {t.name: [] for t in targets}
+        for _ in range(rounds):
+            for t in targets:
+                values[t.name].append(fn(t))
+        mine = values.pop(self.target.name)
+        return mine, {name: median(v) for name, v in values.items()}
+
+    def invoke(self) -> None:
+        calls = self.plan.invoke_calls
+        mine, floor = self._interleaved(
+            lambda t: _batch_cpu(lambda: t.driver.invoke(t.model), calls),
+            self.plan.invoke_batches,
+        )
+        self.emit("invoke", cpu_s=median(mine), batches=mine, calls=calls, floor=floor)
+
+    def agent(self) -> None:
+        bound = {t.name: t.driver.bind(t.model) for t in [*self.floors, self.target]}
+        # Warm-up, and the number of tool calls the client saw.
+        calls = {t.name: t.driver.agent_step(bound[t.name]) for t in [*self.floors, self.target]}
+        steps = self.plan.agent_steps
+        mine, floor = self._interleaved(
+            lambda t: _batch_cpu(lambda: t.driver.agent_step(bound[t.name]), steps),
+            self.plan.agent_batches,
+        )
+        self.emit(
+            "agent",
+            cpu_s=median(mine),
+            batches=mine,
+            tool_calls=calls[self.target.name],
+            floor=floor,
+        )
+
+    def _stream_once(self, t: Target, size: int, watch_memory: bool) -> dict[str, Any]:
+        long = size >= 100_000
+        t.prepare_stream(size)
+        if not long:
+            budget = self.plan.stream_budget
+        elif t.spec.role == "generic":
+            budget = self.plan.generic_long_budget
+        else:
+            budget = self.plan.long_budget
+        deadline = Deadline(budget)
+        sampler = RssSampler() if watch_memory else None
+        gc.collect()
+        if sampler is not None:
+            sampler.__enter__()
+        wall = time.perf_counter()
+        cpu = time.process_time()
+        try:
+            outcome = t.driver.stream(t.model, deadline)
+        finally:
+            cpu = time.process_time() - cpu
+            wall = time.perf_counter() - wall
+            if sampler is not None:
+                sampler.__exit__()
+        run = {
+            "chunks": outcome.chunks,
+            "cpu_s": cpu,
+            "wall_s": wall,
+            "per_chunk_s": cpu / max(outcome.chunks, 1),
+            "timed_out": outcome.timed_out,
+            "text_chars": len(outcome.text),
+            "reasoning_chars": len(outcome.reasoning),
+            "think_leak": "<think>" in outcome.text,
+        }
+        if sampler is not None:
+            run["rss_held_mb"] = sampler.held_mb
+        if size >= 10_000:
+            # CPU per chunk in the second and the last-but-one tenth of this one stream.
+            run["early_per_chunk_s"] = deadline.window(0.1, 0.2)
+            run["late_per_chunk_s"] = deadline.window(0.8, 0.9)
+        if t is self.main:
+            self.last_stream = outcome
+        return run
+
+    def stream(self, size: int, reps: int) -> None:
+        long = size >= 100_000
+        # At 100k chunks only our adapters get their floors measured alongside (the
+        # generic clients' 100k figure is compared with the floor workers' instead).
+        paired = not long or self.spec.role == "ours"
+        targets = [*(self.floors if paired else []), self.target]
+        runs: dict[str, list[dict[str, Any]]] = {t.name: [] for t in targets}
+        for _ in range(reps):
+            stop = False
+            for t in targets:
+                run = self._stream_once(t, size, watch_memory=long and t is self.main)
+                runs[t.name].append(run)
+                stop = stop or (t is self.main and run["timed_out"])
+            if stop:
+                break
+        mine = runs.pop(self.target.name)
+        self.emit(
+            "stream",
+            size=size,
+            per_chunk_s=median([r["per_chunk_s"] for r in mine]),
+            runs=mine,
+            floor={name: median([r["per_chunk_s"] for r in rs]) for name, rs in runs.items() if rs},
+        )
+
+    def concurrency(self) -> None:
+        # A fresh instance: its connection pool starts empty.
+        model = self.spec.make(self.settings)
+        result = asyncio.run(self._concurrency(model))
+        self.emit("concurrency", **result)
+
+    async def _concurrency(self, model: Any) -> dict[str, Any]:
+        n = self.plan.concurrency
+        driver = self.target.driver
+
+        async def one() -> str | None:
+            try:
+                await driver.ainvoke(model)
+                return None
+            except Exception as exc:
+                return f"{type(exc).__name__}: {exc}"[:300]
+
+        self.control.reset()
+        batches = []
+        for _ in range(2):
+            before = self.control.stats()["connections_opened"]
+            gc.collect()
+            wall = time.perf_counter()
+            cpu = time.process_time()
+            outcomes = await asyncio.gather(*(one() for _ in range(n)))
+            cpu = time.process_time() - cpu
+            wall = time.perf_counter() - wall
+            stats = self.control.stats()
+            errors = [o for o in outcomes if o]
+            batches.append(
+                {
+                    "calls": n,
+                    "cpu_s": cpu,
+                    "wall_s": wall,
+                    "errors": len(errors),
+                    "first_error": errors[0] if errors else None,
+                    "connections_opened": stats["connections_opened"] - before,
+                }
+            )
+        await driver.aclose(model)
+        return {"batches": batches, "network": self.spec.network}
+
+    def correctness(self) -> None:
+        """Untimed checks: reasoning kept, `<think>` leaked, strict-mode replay accepted."""
+        t = self.target
+        out: dict[str, Any] = {}
+        answer = t.driver.answer(t.driver.invoke(t.model))
+        out["invoke_reasoning"] = bool(answer.reasoning)
+        out["invoke_think_leak"] = "<think>" in answer.text
+        if self.last_stream is not None:
+            out["stream_reasoning"] = bool(self.last_stream.reasoning)
+            out["stream_think_leak"] = "<think>" in self.last_stream.text
+        out["strict_replay"] = self._strict_replay(t.model)
+        if self.spec.role == "generic":
+            default = self.spec.make(dataclasses.replace(self.settings, reasoning_split=False))
+            answer = t.driver.answer(t.driver.invoke(default))
+            out["default_reasoning"] = bool(answer.reasoning)
+            out["default_think_leak"] = "<think>" in answer.text
+            out["default_strict_replay"] = self._strict_replay(default)
+        self.emit("correctness", **out)
+
+    def _strict_replay(self, model: Any) -> str:
+        driver = self.target.driver
+        self.control.config(strict=True)
+        try:
+            calls = driver.agent_step(driver.bind(model))
+            return "ok" if calls == 3 else f"ok, but {calls} tool calls"
+        except Exception as exc:
+            return f"refused: {type(exc).__name__}: {exc}"[:300]
+        finally:
+            self.control.config(strict=False)
+
+    def run(self) -> None:
+        if not self.stage("setup", self.setup):
+            return
+        self.stage("invoke", self.invoke)
+        self.stage("agent", self.agent)
+        for size, reps in zip(STREAM_SIZES, self.plan.reps(self.spec.role), strict=True):
+            self.stage(f"stream {size}", lambda size=size, reps=reps: self.stream(size, reps))
+        self.stage("concurrency", self.concurrency)
+        if self.spec.role != "floor" or self.spec.family == "raw":
+            self.stage("correctness", self.correctness)
+        self.emit("done")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks._worker")
+    parser.add_argument("client", choices=sorted(BY_NAME))
+    parser.add_argument("base_url")
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args(argv)
+    plan = Plan.quick() if args.quick else Plan()
+    Worker(BY_NAME[args.client], Settings(base_url=args.base_url), plan).run()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

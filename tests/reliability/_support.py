@@ -1,0 +1,169 @@
+"""Shared by the adapter reliability tests: recorded backoff, fault-free references, connection
+counts and the arithmetic of a seeded fault plan.
+
+Nothing here is a fixture: each test module wraps what it needs in its own fixtures, so that
+pytest's fixture lookup stays local and obvious.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import functools
+import random
+import time
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import pytest
+
+import minimax_core as mm
+from minimax_core import _client as client_module
+from minimax_core import _retry as retry_module
+from minimax_core.server import Fault, MiniMaxServer
+
+MODEL = "MiniMax-M2.7"
+
+
+def echo(n: int) -> str:
+    """A prompt whose scripted answer quotes it back, so every answer is told apart by `n`."""
+    return f"Echo the number {n}"
+
+
+# --- backoff ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Sleeps:
+    """Every delay the core's retry loop asked for, in order (sync and async alike).
+
+    With `real` off (the default) nothing sleeps, so retries cost no wall time; with it on, the
+    delays are slept for real, to prove that a server's `Retry-After` is actually waited out.
+    """
+
+    delays: list[float] = field(default_factory=list)
+    real: bool = False
+
+
+def record_sleeps(monkeypatch: pytest.MonkeyPatch) -> Sleeps:
+    """Route the core's `time.sleep` / `asyncio.sleep` (used only between retries) to a recorder."""
+    sleeps = Sleeps()
+    real_sleep = time.sleep
+    real_asleep = asyncio.sleep
+
+    def sleep(seconds: float) -> None:
+        sleeps.delays.append(seconds)
+        real_sleep(seconds if sleeps.real else 0)
+
+    async def asleep(seconds: float) -> None:
+        sleeps.delays.append(seconds)
+        await real_asleep(seconds if sleeps.real else 0)
+
+    monkeypatch.setattr(client_module, "time", SimpleNamespace(sleep=sleep))
+    monkeypatch.setattr(client_module, "asyncio", SimpleNamespace(sleep=asleep))
+    return sleeps
+
+
+def backoff_window(attempt: int) -> tuple[float, float]:
+    """The range `retry_delay` draws retry number `attempt` from when no Retry-After is given."""
+    base = min(retry_module.INITIAL_RETRY_DELAY * 2.0**attempt, retry_module.MAX_RETRY_DELAY)
+    return base * 0.75, base
+
+
+def assert_backoff(delays: list[float], retries: int, retry_after: float | None = None) -> None:
+    """`retries` waits, each the server's Retry-After when it gave one, else jittered backoff."""
+    assert len(delays) == retries, delays
+    for attempt, delay in enumerate(delays):
+        if retry_after is not None:
+            assert delay == pytest.approx(retry_after), delays
+        else:
+            low, high = backoff_window(attempt)
+            assert low <= delay <= high, (attempt, delays)
+
+
+# --- fault-free references ----------------------------------------------------------------------
+
+
+@functools.cache
+def _reference_server() -> MiniMaxServer:
+    server = MiniMaxServer(api_key="reference-key").start()
+    atexit.register(server.stop)
+    return server
+
+
+@functools.cache
+def reference(prompt: str) -> tuple[str, str]:
+    """`(reasoning, text)` of the scripted model's answer to `prompt`, from a server of its own.
+
+    The scripted model is deterministic, so this is exactly what a fault-free call returns.
+    """
+    server = _reference_server()
+    with mm.MiniMaxClient(api_key=server.api_key, base_url=server.base_url) as client:
+        done = client.create(mm.build_request([{"role": "user", "content": prompt}], model=MODEL))
+    assert done.text and done.reasoning
+    return done.reasoning, done.text
+
+
+@functools.cache
+def echo_template() -> str:
+    """`echo_template().format(n)` is the exact answer text to `echo(n)`."""
+    sentinel = 918273645
+    text = reference(echo(sentinel))[1]
+    assert text.count(str(sentinel)) == 1, text
+    return text.replace("{", "{{").replace("}", "}}").replace(str(sentinel), "{}")
+
+
+# --- connections ----------------------------------------------------------------------------------
+
+
+def settle(server: MiniMaxServer, limit: int, timeout: float = 3.0) -> int:
+    """Wait until the server holds at most `limit` connections open; fail if it never does."""
+    deadline = time.monotonic() + timeout
+    while server.connections_open > limit and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert server.connections_open <= limit, (server.connections_open, limit)
+    return server.connections_open
+
+
+async def asettle(server: MiniMaxServer, limit: int, timeout: float = 3.0) -> int:
+    """`settle` for async tests: the loop keeps running (and finalising generators) meanwhile."""
+    deadline = time.monotonic() + timeout
+    while server.connections_open > limit and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    assert server.connections_open <= limit, (server.connections_open, limit)
+    return server.connections_open
+
+
+# --- the arithmetic of a seeded fault plan ---------------------------------------------------------
+
+
+def predicted_requests(
+    http_faults: list[Fault], stream_fault: Fault | None, calls: int, streams: int
+) -> int:
+    """How many requests a server with these probabilistic faults sees before `calls` plain
+    requests and `streams` streamed ones have each succeeded exactly once.
+
+    The server draws, for every request in arrival order, from each HTTP-level fault's own
+    `random.Random(seed)` in injection order until one hits; a streamed request that passes
+    then draws from the stream fault's generator. The draws do not depend on which request
+    arrives when, so the totals are fixed by the seeds: each failed request is followed by one
+    retry, and each call ends with one success. A lost answer, a retry too many or a duplicated
+    request would all change the count.
+    """
+    if stream_fault is not None:
+        assert stream_fault.probability is not None
+        rng = random.Random(stream_fault.seed)
+        passed = attempts = 0
+        while passed < streams:
+            attempts += 1
+            passed += rng.random() >= stream_fault.probability
+        streams_reaching_model = attempts
+    else:
+        streams_reaching_model = streams
+    rngs = [(random.Random(f.seed), f.probability) for f in http_faults]
+    needed = calls + streams_reaching_model
+    passed = total = 0
+    while passed < needed:
+        total += 1
+        passed += not any(rng.random() < (p or 0.0) for rng, p in rngs)
+    return total
