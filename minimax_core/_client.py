@@ -309,9 +309,7 @@ def _tools_of(request: Mapping[str, Any]) -> Sequence[Mapping[str, Any]] | None:
 def _json_or_raise(raw: bytes) -> dict[str, Any]:
     body = parse_json_body(raw)
     if not isinstance(body, dict):
-        raise APIConnectionError(
-            f"MiniMax answered with something that is not JSON: {raw[:200]!r}"
-        )
+        raise APIConnectionError(f"MiniMax answered with something that is not JSON: {raw[:200]!r}")
     return body
 
 

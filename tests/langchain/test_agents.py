@@ -200,6 +200,8 @@ def test_create_agent_with_structured_response(
     out = agent.invoke({"messages": [HumanMessage(PROMPT)]})
     report = out["structured_response"]
     assert isinstance(report, Report) and report.city == "Paris"
-    names = [call["name"] for m in out["messages"] if isinstance(m, AIMessage) for call in m.tool_calls]
+    names = [
+        call["name"] for m in out["messages"] if isinstance(m, AIMessage) for call in m.tool_calls
+    ]
     assert names == ["magic_function", "get_weather", "Report"]
     assert len(minimax_server.requests) == 3  # every turn replayed whole (strict server)
