@@ -425,7 +425,7 @@ class _Stream(Generic[_Chunks]):
     ) -> None:
         self._response = response
         self._reader = reader
-        self._chunks = chunks
+        self._chunks: _Chunks | None = chunks
         self._first = first
         self.completion = completion
 
