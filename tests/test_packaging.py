@@ -1,0 +1,54 @@
+"""The house rules of the layout: public names listed, frameworks kept apart, types shipped.
+
+(`__all__` order is kept by ruff's RUF022.)
+"""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(
+    "name", ["minimax_core", "minimax_core.server", "langchain_minimax", "llamaindex_minimax"]
+)
+def test_all_lists_every_public_name(name: str) -> None:
+    module = importlib.import_module(name)
+    public = {
+        attr
+        for attr, value in vars(module).items()
+        if not attr.startswith("_") and not isinstance(value, types.ModuleType)
+    } - {"annotations"}
+    assert set(module.__all__) == public
+
+
+@pytest.mark.parametrize("name", ["minimax_core", "langchain_minimax", "llamaindex_minimax"])
+def test_py_typed_is_shipped(name: str) -> None:
+    assert (ROOT / name / "py.typed").exists()
+
+
+@pytest.mark.parametrize(
+    ("package", "forbidden"),
+    [
+        ("minimax_core", ("langchain_core", "langchain", "llama_index")),
+        ("minimax_core.server", ("langchain_core", "langchain", "llama_index")),
+        ("langchain_minimax", ("llama_index",)),
+        ("llamaindex_minimax", ("langchain_core", "langchain")),
+    ],
+)
+def test_one_framework_never_pulls_in_the_other(package: str, forbidden: tuple[str, ...]) -> None:
+    code = (
+        f"import sys, {package}\n"
+        f"print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in {forbidden!r})))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert out.stdout.strip() == ""
