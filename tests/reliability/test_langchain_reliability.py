@@ -134,9 +134,9 @@ class _Tokens(BaseCallbackHandler):
     def __init__(self, into: list[AIMessageChunk]) -> None:
         self.into = into
 
-    def on_llm_new_token(self, token: str, *, chunk: Any = None, **kwargs: Any) -> None:
-        if chunk is not None:
-            self.into.append(chunk.message)
+    def on_llm_new_token(self, token: Any, **kwargs: Any) -> None:
+        if kwargs.get("chunk") is not None:
+            self.into.append(kwargs["chunk"].message)
 
 
 async def run(
@@ -686,7 +686,7 @@ class Unserialisable(BaseModel):
 
     # A date among the examples: the schema holds an object that JSON cannot carry.
     city: str = Field(
-        json_schema_extra=lambda s: s.update({"examples": [datetime.date(2024, 1, 1)]})
+        json_schema_extra=lambda s: s.update({"examples": [datetime.date(2024, 1, 1)]})  # type: ignore[list-item]
     )
 
 

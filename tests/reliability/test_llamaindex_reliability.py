@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import gc
 import time
+import warnings
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -107,10 +109,13 @@ async def run(
     """Call `llm` in `mode`; streamed responses land in `received` as they arrive, and the last
     one is returned."""
     received = [] if received is None else received
+    response: Response
     if mode == "chat":
-        return llm.chat(as_messages(prompt), **kwargs)
+        response = llm.chat(as_messages(prompt), **kwargs)
+        return response
     if mode == "achat":
-        return await llm.achat(as_messages(prompt), **kwargs)
+        response = await llm.achat(as_messages(prompt), **kwargs)
+        return response
     if mode == "stream_chat":
         received.extend(llm.stream_chat(as_messages(prompt), **kwargs))
     elif mode == "astream_chat":
@@ -600,6 +605,32 @@ async def test_cancelling_a_streaming_task_closes_its_connection(
     assert len(minimax_server.requests) == 1
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="MiniMax leaks one keep-alive connection per event loop it is used on: "
+    "llamaindex_minimax.base.MiniMax._async_client() replaces its (loop, client) pair when the "
+    "running loop changes without closing the old client, and nothing closes a loop's client "
+    "when that loop shuts down (ChatMiniMax does, through a shutdown_asyncgens guard), so each "
+    "asyncio.run(llm.achat(...)) leaves a socket open until garbage collection, which then "
+    "warns 'unclosed transport'",
+)
+def test_asyncio_run_closes_the_loops_connections(
+    make_llm: MakeLLM, minimax_server: MiniMaxServer, open_before: int
+) -> None:
+    llm = make_llm()
+    try:
+        for n in range(3):
+            response = asyncio.run(llm.achat(as_messages(echo(n))))
+            assert response.message.content == echo_template().format(n)
+        settle(minimax_server, open_before, timeout=1.0)
+    finally:
+        # Collect what the loops left behind now, quietly, rather than in a later test.
+        llm._aclient = None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            gc.collect()
+
+
 # --- load ----------------------------------------------------------------------------------------
 
 
@@ -651,7 +682,7 @@ class Unserialisable(BaseModel):
 
     # A date among the examples: the schema holds an object that JSON cannot carry.
     city: str = Field(
-        json_schema_extra=lambda s: s.update({"examples": [datetime.date(2024, 1, 1)]})
+        json_schema_extra=lambda s: s.update({"examples": [datetime.date(2024, 1, 1)]})  # type: ignore[list-item]
     )
 
 
