@@ -52,9 +52,10 @@ from minimax_core import (
     StreamError,
     build_request,
     normalize_thinking,
+    shared_async_client,
+    shared_sync_client,
 )
 
-from ._clients import shared_async_client, shared_sync_client
 from ._errors import to_langchain_error
 from ._messages_in import PROVIDER, ChunkBuilder, completion_to_message
 from ._messages_out import messages_to_wire

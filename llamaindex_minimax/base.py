@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +37,8 @@ from minimax_core import (
     build_request,
     model_info,
     resolve_base_url,
+    shared_async_client,
+    shared_sync_client,
 )
 
 from ._messages_in import (
@@ -92,7 +93,10 @@ class MiniMax(FunctionCallingLLM):
         default=True,
         description="Ask MiniMax for the reasoning apart from the answer (None: not sent).",
     )
-    timeout: float = Field(default=600.0, description="Seconds to wait for an answer.")
+    timeout: float | None = Field(
+        default=None,
+        description="Seconds to wait for an answer and between stream chunks (None: 600 and 120).",
+    )
     max_retries: int = Field(default=2, description="Retries of a failed request.", ge=0)
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="Extra request fields sent with every call."
@@ -104,10 +108,9 @@ class MiniMax(FunctionCallingLLM):
     _api_key: SecretStr | None = PrivateAttr(default=None)
     _http_client: httpx.Client | None = PrivateAttr(default=None)
     _async_http_client: httpx.AsyncClient | None = PrivateAttr(default=None)
-    _client: MiniMaxClient | None = PrivateAttr(default=None)
-    # httpx's async pool belongs to the event loop that opened it, so the client is remade
-    # when the running loop changes (each `asyncio.run`, each test).
-    _aclient: tuple[asyncio.AbstractEventLoop, AsyncMiniMaxClient] | None = PrivateAttr(
+    _own_client: MiniMaxClient | None = PrivateAttr(default=None)
+    # A core client around your own `async_http_client`, remade when the running loop changes.
+    _own_aclient: tuple[asyncio.AbstractEventLoop, AsyncMiniMaxClient] | None = PrivateAttr(
         default=None
     )
 
@@ -123,7 +126,7 @@ class MiniMax(FunctionCallingLLM):
         max_tokens: int | None = None,
         thinking: bool | str | dict[str, Any] | None = None,
         reasoning_split: bool | None = True,
-        timeout: float = 600.0,
+        timeout: float | None = None,
         max_retries: int = 2,
         additional_kwargs: dict[str, Any] | None = None,
         default_headers: dict[str, str] | None = None,
@@ -171,44 +174,54 @@ class MiniMax(FunctionCallingLLM):
     # --- clients and requests ---------------------------------------------------------------
 
     def _client_options(self) -> dict[str, Any]:
-        return {
+        options: dict[str, Any] = {
             "api_key": self._api_key,
             "base_url": self.base_url,
-            "timeout": self.timeout,
             "max_retries": self.max_retries,
             "default_headers": self.default_headers,
         }
+        if self.timeout is not None:
+            # Like httpx's read timeout, `timeout` also bounds the wait between stream chunks.
+            options["timeout"] = self.timeout
+            options["stream_idle_timeout"] = self.timeout
+        return options
 
     def _sync_client(self) -> MiniMaxClient:
-        if self._client is None:
-            client = MiniMaxClient(http_client=self._http_client, **self._client_options())
-            # Sockets left to the garbage collector raise ResourceWarnings.
-            weakref.finalize(self, client.close)
-            self._client = client
-        return self._client
+        """LLMs with the same settings share one pool; your own `http_client` is used as is."""
+        if self._http_client is None:
+            return shared_sync_client(self._client_options())
+        if self._own_client is None:
+            self._own_client = MiniMaxClient(
+                http_client=self._http_client, **self._client_options()
+            )
+        return self._own_client
 
-    def _async_client(self) -> AsyncMiniMaxClient:
+    async def _async_client(self) -> AsyncMiniMaxClient:
+        """The running loop's shared pool, closed when the loop shuts down (`asyncio.run`)."""
+        if self._async_http_client is None:
+            return await shared_async_client(self._client_options())
         loop = asyncio.get_running_loop()
-        if self._aclient is None or self._aclient[0] is not loop:
+        if self._own_aclient is None or self._own_aclient[0] is not loop:
             client = AsyncMiniMaxClient(
                 http_client=self._async_http_client, **self._client_options()
             )
-            self._aclient = (loop, client)
-        return self._aclient[1]
+            self._own_aclient = (loop, client)
+        return self._own_aclient[1]
 
     def close(self) -> None:
-        """Close the connection pool this LLM opened for sync calls (yours stay open)."""
-        if self._client is not None:
-            self._client.close()
-        self._client = None
+        """Close the connections of the pool this LLM uses for sync calls.
+
+        The pool is shared by LLMs with the same settings and reopens on the next call; a call
+        still running on it in another thread is cut off. Your own `http_client` is left to you.
+        """
+        if self._http_client is None:
+            shared_sync_client(self._client_options()).close()
 
     async def aclose(self) -> None:
-        """Close the pools this LLM opened (yours stay open); the async one if on this loop."""
+        """Like `close`, for both the sync pool and the running loop's async one."""
         self.close()
-        current = self._aclient
-        self._aclient = None
-        if current is not None and current[0] is asyncio.get_running_loop():
-            await current[1].close()
+        if self._async_http_client is None:
+            await (await shared_async_client(self._client_options())).close()
 
     def _request(
         self, messages: Sequence[ChatMessage], *, stream: bool, **kwargs: Any
@@ -264,7 +277,8 @@ class MiniMax(FunctionCallingLLM):
 
     async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         body = self._request(messages, stream=False, **kwargs)
-        return chat_response(await self._async_client().create(body))
+        client = await self._async_client()
+        return chat_response(await client.create(body))
 
     def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         body = self._request(messages, stream=True, **kwargs)
@@ -283,7 +297,7 @@ class MiniMax(FunctionCallingLLM):
         self, messages: Sequence[ChatMessage], **kwargs: Any
     ) -> ChatResponseAsyncGen:
         body = self._request(messages, stream=True, **kwargs)
-        client = self._async_client()
+        client = await self._async_client()
 
         async def gen() -> ChatResponseAsyncGen:
             accumulator = ChatStreamAccumulator()

@@ -38,6 +38,7 @@ from ._exceptions import (
     StreamError,
     UsageLimitError,
 )
+from ._pools import close_with_loop, shared_async_client, shared_sync_client
 from ._reasoning import ThinkParser, split_content
 from ._request import (
     assistant_message,
@@ -88,6 +89,7 @@ __all__ = [
     "UsageLimitError",
     "assistant_message",
     "build_request",
+    "close_with_loop",
     "completion_from_body",
     "model_info",
     "normalize_thinking",
@@ -95,6 +97,8 @@ __all__ = [
     "parse_tool_xml",
     "resolve_base_url",
     "safe_arguments",
+    "shared_async_client",
+    "shared_sync_client",
     "split_content",
     "usage_from_wire",
     "validate_messages",

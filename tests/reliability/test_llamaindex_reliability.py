@@ -451,13 +451,6 @@ async def test_eof_before_finish_raises(
     await asettle(minimax_server, open_before + 1)
 
 
-def _set_idle_timeout(llm: MiniMax, seconds: float) -> None:
-    """The core clients' stream idle timeout, which `MiniMax` has no setting for (see the xfail
-    below), so that a stall can be tested through the adapter at all."""
-    llm._sync_client().stream_idle_timeout = seconds
-    llm._async_client().stream_idle_timeout = seconds
-
-
 @pytest.mark.parametrize("mode", STREAM_MODES)
 async def test_a_stall_past_the_idle_timeout_raises(
     make_llm: MakeLLM, minimax_server: MiniMaxServer, sleeps: Sleeps, open_before: int, mode: str
@@ -466,8 +459,7 @@ async def test_a_stall_past_the_idle_timeout_raises(
     hangs up."""
     prompt = echo(67)
     minimax_server.inject(Fault(kind="stall", after_chunks=2, hang=True))
-    llm = make_llm()
-    _set_idle_timeout(llm, 0.3)
+    llm = make_llm(timeout=0.3)
     received: list[Response] = []
     started = time.monotonic()
     with pytest.raises(mm.APITimeoutError, match="idle timeout"):
@@ -478,13 +470,6 @@ async def test_a_stall_past_the_idle_timeout_raises(
     await asettle(minimax_server, open_before)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="MiniMax(timeout=...) does not bound the wait between stream chunks: "
-    "llamaindex_minimax.base.MiniMax._client_options passes no stream_idle_timeout, so the core "
-    "default of 120 s applies and MiniMax has no setting to shorten it (ChatMiniMax's timeout "
-    "does set it, as the OpenAI SDK's read timeout does)",
-)
 @pytest.mark.parametrize("mode", ["stream_chat", "astream_chat"])
 async def test_timeout_bounds_a_stalled_stream(
     make_llm: MakeLLM, minimax_server: MiniMaxServer, mode: str
@@ -499,8 +484,7 @@ async def test_a_stall_shorter_than_the_idle_timeout_is_waited_out(
     make_llm: MakeLLM, minimax_server: MiniMaxServer, sleeps: Sleeps, mode: str
 ) -> None:
     minimax_server.inject(Fault(kind="stall", after_chunks=4, seconds=0.3))
-    llm = make_llm()
-    _set_idle_timeout(llm, 3)
+    llm = make_llm(timeout=3)
     received: list[Response] = []
     assert_answer(await run(llm, mode, echo(71), received), echo(71), received)
     assert len(minimax_server.requests) == 1 and sleeps.delays == []
@@ -605,15 +589,6 @@ async def test_cancelling_a_streaming_task_closes_its_connection(
     assert len(minimax_server.requests) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="MiniMax leaks one keep-alive connection per event loop it is used on: "
-    "llamaindex_minimax.base.MiniMax._async_client() replaces its (loop, client) pair when the "
-    "running loop changes without closing the old client, and nothing closes a loop's client "
-    "when that loop shuts down (ChatMiniMax does, through a shutdown_asyncgens guard), so each "
-    "asyncio.run(llm.achat(...)) leaves a socket open until garbage collection, which then "
-    "warns 'unclosed transport'",
-)
 def test_asyncio_run_closes_the_loops_connections(
     make_llm: MakeLLM, minimax_server: MiniMaxServer, open_before: int
 ) -> None:
@@ -625,7 +600,6 @@ def test_asyncio_run_closes_the_loops_connections(
         settle(minimax_server, open_before, timeout=1.0)
     finally:
         # Collect what the loops left behind now, quietly, rather than in a later test.
-        llm._aclient = None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ResourceWarning)
             gc.collect()

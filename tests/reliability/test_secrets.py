@@ -364,6 +364,7 @@ async def test_llamaindex_model_and_serialisation(
     assert response.message.content == reference(echo(1))[1]
     await llm.achat(ask(2))
     restored = MiniMax.from_dict(llm.to_dict())
+    async_client = await llm._async_client()
     assert_secret_free(
         {
             "repr": repr(llm),
@@ -377,7 +378,7 @@ async def test_llamaindex_model_and_serialisation(
             "metadata": llm.metadata,
             "from_dict(to_dict)": (repr(restored), restored.to_dict()),
             "sync core client": (repr(llm._sync_client()), vars(llm._sync_client())),
-            "async core client": (repr(llm._async_client()), vars(llm._async_client())),
+            "async core client": (repr(async_client), vars(async_client)),
             "answer": response.model_dump_json(),
         }
     )
@@ -452,12 +453,7 @@ def llamaindex_failure(server: MiniMaxServer, scenario: str) -> tuple[Callable[[
     if scenario == "stalled-stream":
         server.inject(Fault(kind="stall", after_chunks=2, hang=True))
 
-        def stalled() -> MiniMax:
-            llm = llama(server, api_key=KEY)
-            llm._async_client().stream_idle_timeout = 0.3  # no setting for it: see the xfail
-            return llm
-
-        return stalled, "astream_chat"
+        return lambda: llama(server, api_key=KEY, timeout=0.3), "astream_chat"
     faults = {
         "base_resp-1004": Fault(kind="base_resp", code=1004),
         "http-401": Fault(kind="http_status", status=401),

@@ -1,4 +1,4 @@
-"""Shared `minimax_core` clients, so model instances with the same settings share one pool.
+"""Shared clients, so model instances with the same settings share one connection pool.
 
 - Sync clients are kept for the life of the process, one per distinct setting (key, URL,
   timeouts, retries, headers), as LangChain's OpenAI and Anthropic packages do.
@@ -20,9 +20,9 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from minimax_core import AsyncMiniMaxClient, MiniMaxClient
+from ._client import AsyncMiniMaxClient, MiniMaxClient
 
-__all__ = ["ClientKey", "client_key", "shared_async_client", "shared_sync_client"]
+__all__ = ["close_with_loop", "shared_async_client", "shared_sync_client"]
 
 ClientKey = tuple[Any, ...]
 
@@ -72,14 +72,26 @@ def shared_sync_client(options: Mapping[str, Any]) -> MiniMaxClient:
     return client
 
 
-async def _close_on_shutdown(entry: _LoopClients) -> AsyncIterator[None]:
+async def _close_on_shutdown(clients: dict[ClientKey, AsyncMiniMaxClient]) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        clients = list(entry.clients.values())
-        entry.clients.clear()
-        for client in clients:
+        held = list(clients.values())
+        clients.clear()
+        for client in held:
             await client.close()
+
+
+async def close_with_loop(clients: dict[ClientKey, AsyncMiniMaxClient]) -> AsyncIterator[None]:
+    """Arrange for `clients` to be closed when the running loop shuts down; keep the result.
+
+    It is an async generator started up to its first `yield`: the loop registers it, and
+    `loop.shutdown_asyncgens()` (which `asyncio.run` calls) runs its `finally`. The loop holds
+    it only weakly, so the caller keeps the returned object for as long as the clients live.
+    """
+    guard = _close_on_shutdown(clients)
+    await guard.__anext__()
+    return guard
 
 
 async def shared_async_client(options: Mapping[str, Any]) -> AsyncMiniMaxClient:
@@ -88,10 +100,7 @@ async def shared_async_client(options: Mapping[str, Any]) -> AsyncMiniMaxClient:
     entry = _loop_clients.get(loop)
     if entry is None:
         entry = _loop_clients[loop] = _LoopClients()
-        guard = _close_on_shutdown(entry)
-        # Starting the generator registers it with this loop's shutdown_asyncgens().
-        await guard.__anext__()
-        entry.guard = guard
+        entry.guard = await close_with_loop(entry.clients)
     key = client_key(options)
     client = entry.clients.get(key)
     if client is None:
