@@ -51,6 +51,7 @@ from minimax_core import (
     MiniMaxError,
     StreamError,
     build_request,
+    client_options,
     normalize_thinking,
     shared_async_client,
     shared_sync_client,
@@ -217,18 +218,14 @@ class ChatMiniMax(BaseChatModel):
     # --- clients ---------------------------------------------------------------------------
 
     def _client_options(self) -> dict[str, Any]:
-        options: dict[str, Any] = {
-            "api_key": self.api_key,
-            "base_url": self.base_url,
-            "region": self.region,
-            "max_retries": self.max_retries,
-            "default_headers": self.default_headers,
-        }
-        if self.timeout is not None:
-            # Like httpx's read timeout, `timeout` also bounds the wait between stream chunks.
-            options["timeout"] = self.timeout
-            options["stream_idle_timeout"] = self.timeout
-        return options
+        return client_options(
+            api_key=self.api_key,
+            base_url=self.base_url,
+            region=self.region,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            default_headers=self.default_headers,
+        )
 
     @cached_property
     def _client(self) -> MiniMaxClient:

@@ -35,6 +35,7 @@ from minimax_core import (
     MiniMaxClient,
     StreamError,
     build_request,
+    client_options,
     model_info,
     resolve_base_url,
     shared_async_client,
@@ -174,17 +175,13 @@ class MiniMax(FunctionCallingLLM):
     # --- clients and requests ---------------------------------------------------------------
 
     def _client_options(self) -> dict[str, Any]:
-        options: dict[str, Any] = {
-            "api_key": self._api_key,
-            "base_url": self.base_url,
-            "max_retries": self.max_retries,
-            "default_headers": self.default_headers,
-        }
-        if self.timeout is not None:
-            # Like httpx's read timeout, `timeout` also bounds the wait between stream chunks.
-            options["timeout"] = self.timeout
-            options["stream_idle_timeout"] = self.timeout
-        return options
+        return client_options(
+            api_key=self._api_key,
+            base_url=self.base_url,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            default_headers=self.default_headers,
+        )
 
     def _sync_client(self) -> MiniMaxClient:
         """LLMs with the same settings share one pool; your own `http_client` is used as is."""

@@ -38,7 +38,7 @@ from ._exceptions import (
     StreamError,
     UsageLimitError,
 )
-from ._pools import close_with_loop, shared_async_client, shared_sync_client
+from ._pools import client_options, close_with_loop, shared_async_client, shared_sync_client
 from ._reasoning import ThinkParser, split_content
 from ._request import (
     assistant_message,
@@ -89,6 +89,7 @@ __all__ = [
     "UsageLimitError",
     "assistant_message",
     "build_request",
+    "client_options",
     "close_with_loop",
     "completion_from_body",
     "model_info",

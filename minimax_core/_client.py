@@ -270,7 +270,7 @@ class _StreamReader:
         for frame in frames:
             if self.done:
                 break
-            if frame.strip() == "[DONE]":
+            if frame[:1] == "[" and frame.strip() == "[DONE]":
                 self.done = True
                 break
             for payload in _loads_frame(frame):

@@ -22,7 +22,7 @@ from pydantic import SecretStr
 
 from ._client import AsyncMiniMaxClient, MiniMaxClient
 
-__all__ = ["close_with_loop", "shared_async_client", "shared_sync_client"]
+__all__ = ["client_options", "close_with_loop", "shared_async_client", "shared_sync_client"]
 
 ClientKey = tuple[Any, ...]
 
@@ -41,6 +41,33 @@ class _LoopClients:
 _loop_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopClients] = (
     weakref.WeakKeyDictionary()
 )
+
+
+def client_options(
+    *,
+    api_key: str | SecretStr | None,
+    base_url: str | None,
+    region: str | None = None,
+    timeout: float | None = None,
+    max_retries: int,
+    default_headers: Mapping[str, str] | None,
+) -> dict[str, Any]:
+    """Client keyword arguments from an adapter's settings.
+
+    A framework's single `timeout` also bounds the wait between stream chunks, as httpx's read
+    timeout does for the OpenAI SDK; `None` keeps the core's defaults (600 s, 120 s idle).
+    """
+    options: dict[str, Any] = {
+        "api_key": api_key,
+        "base_url": base_url,
+        "region": region,
+        "max_retries": max_retries,
+        "default_headers": default_headers,
+    }
+    if timeout is not None:
+        options["timeout"] = timeout
+        options["stream_idle_timeout"] = timeout
+    return options
 
 
 def client_key(options: Mapping[str, Any]) -> ClientKey:

@@ -9,14 +9,10 @@ import pytest
 
 from langchain_minimax import ChatMiniMax
 from minimax_core.server import MiniMaxServer
-from minimax_core.server.pytest_plugin import (  # noqa: F401  (fixtures used by this directory)
-    minimax_server,
-    minimax_server_session,
-)
 
 
 @pytest.fixture
-def make_llm(minimax_server: MiniMaxServer) -> Callable[..., ChatMiniMax]:  # noqa: F811
+def make_llm(minimax_server: MiniMaxServer) -> Callable[..., ChatMiniMax]:
     """A factory of `ChatMiniMax` instances talking to the local server."""
 
     def make(**kwargs: Any) -> ChatMiniMax:

@@ -9,16 +9,12 @@ import pytest
 
 from llamaindex_minimax import MiniMax
 from minimax_core.server import MiniMaxServer
-from minimax_core.server.pytest_plugin import (  # noqa: F401 - fixtures used by these tests
-    minimax_server,
-    minimax_server_session,
-)
 
 LLMFactory = Callable[..., MiniMax]
 
 
 @pytest.fixture
-def server(minimax_server: MiniMaxServer) -> MiniMaxServer:  # noqa: F811
+def server(minimax_server: MiniMaxServer) -> MiniMaxServer:
     """The strict server, reset for this test."""
     return minimax_server
 

@@ -167,3 +167,90 @@ def predicted_requests(
         total += 1
         passed += not any(rng.random() < (p or 0.0) for rng, p in rngs)
     return total
+
+
+# --- fault tables, shared by both adapters' suites ------------------------------------------
+# Classes are the core's; the LangChain suite maps each to its LangChain-flavoured twin.
+
+RETRYABLE_CODES = [1000, 1001, 1002, 1013, 1024, 1033, 1041, 2045]
+
+RETRYABLE = [
+    pytest.param(
+        Fault(kind="http_status", status=429, retry_after=0.05, count=2), 0.05, id="429-retry-after"
+    ),
+    pytest.param(Fault(kind="http_status", status=500, count=2), None, id="500"),
+    pytest.param(Fault(kind="http_status", status=503, count=2), None, id="503"),
+    pytest.param(Fault(kind="http_status", status=529, count=2), None, id="529"),
+    *[
+        pytest.param(Fault(kind="base_resp", code=code, count=2), None, id=f"base_resp-{code}")
+        for code in RETRYABLE_CODES
+    ],
+]
+
+PRE_TOKEN = [
+    pytest.param(
+        Fault(kind="drop_mid_stream", after_chunks=0, count=2), id="dropped-before-tokens"
+    ),
+    pytest.param(
+        Fault(kind="sse_error_frame", after_chunks=0, code=1002, count=2),
+        id="error-frame-before-tokens",
+    ),
+]
+
+EXHAUSTED = [
+    pytest.param(
+        Fault(kind="http_status", status=503, count=3), 2, mm.InternalServerError, 1013, id="503"
+    ),
+    pytest.param(
+        Fault(kind="http_status", status=529, count=3), 2, mm.OverloadedError, 1013, id="529"
+    ),
+    pytest.param(
+        Fault(kind="http_status", status=429, count=1), 0, mm.RateLimitError, 1002, id="429"
+    ),
+    pytest.param(
+        Fault(kind="base_resp", code=1002, count=2), 1, mm.RateLimitError, 1002, id="1002"
+    ),
+]
+
+FINAL = [
+    (
+        1004,
+        mm.AuthenticationError,
+        "login fail: Please carry the API secret key in the 'Authorization' field of the "
+        "request header",
+    ),
+    (2049, mm.AuthenticationError, "invalid api key"),
+    (1008, mm.InsufficientBalanceError, "insufficient balance"),
+    (1026, mm.ContentFilteredError, "input new_sensitive"),
+    (1027, mm.ContentFilteredError, "output new_sensitive"),
+    (2013, mm.BadRequestError, "invalid params, tool call id is invalid"),
+    (2056, mm.UsageLimitError, "usage limit exceeded, please wait for the next window"),
+]
+
+FINAL_HTTP = [
+    (400, mm.BadRequestError, 2013),
+    (401, mm.AuthenticationError, 1004),
+    (403, mm.PermissionDeniedError, 1004),
+    (404, mm.NotFoundError, 2013),
+]
+
+BROKEN = [
+    pytest.param(
+        Fault(kind="drop_mid_stream", after_chunks=3), mm.StreamError, False, id="drop-in-reasoning"
+    ),
+    pytest.param(
+        Fault(kind="drop_mid_stream", after_chunks=36), mm.StreamError, True, id="drop-in-text"
+    ),
+    pytest.param(
+        Fault(kind="sse_error_frame", after_chunks=5, code=1027),
+        mm.ContentFilteredError,
+        False,
+        id="output-filtered-mid-stream",
+    ),
+    pytest.param(
+        Fault(kind="sse_error_frame", after_chunks=36, code=1002),
+        mm.RateLimitError,
+        True,
+        id="rate-limited-mid-stream",
+    ),
+]

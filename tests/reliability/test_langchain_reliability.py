@@ -62,8 +62,11 @@ from langchain_minimax import (
 )
 from minimax_core.server import Fault, MiniMaxServer
 
+from . import _support as support
 from ._support import (
     MODEL,
+    PRE_TOKEN,
+    RETRYABLE,
     Sleeps,
     asettle,
     assert_backoff,
@@ -81,6 +84,44 @@ MODES = ["invoke", "ainvoke", "stream", "astream"]
 # Modes that read an SSE stream: `stream`/`astream`, and `invoke`/`ainvoke` on a model built
 # with `streaming=True` (LangChain then streams under the hood and returns one message).
 STREAM_MODES = ["stream", "astream", "invoke-streaming", "ainvoke-streaming"]
+
+# Each core error class and its LangChain-flavoured twin (`class MiniMaxX(core.X, ModelY)`).
+LANGCHAIN_TWIN: dict[type, type] = {
+    twin.__bases__[0]: twin
+    for twin in (
+        MiniMaxAuthenticationError,
+        MiniMaxBadRequestError,
+        MiniMaxContentFilteredError,
+        MiniMaxInsufficientBalanceError,
+        MiniMaxInternalServerError,
+        MiniMaxNotFoundError,
+        MiniMaxOverloadedError,
+        MiniMaxPermissionDeniedError,
+        MiniMaxRateLimitError,
+        MiniMaxStreamError,
+        MiniMaxUsageLimitError,
+    )
+}
+
+
+def _twin(value: Any) -> Any:
+    return LANGCHAIN_TWIN.get(value, value) if isinstance(value, type) else value
+
+
+def _twins(rows: list[Any]) -> list[Any]:
+    """The shared fault tables with the LangChain classes in place of the core ones."""
+    return [
+        pytest.param(*map(_twin, row.values), id=row.id)
+        if hasattr(row, "values")
+        else tuple(map(_twin, row))
+        for row in rows
+    ]
+
+
+EXHAUSTED = _twins(support.EXHAUSTED)
+FINAL = _twins(support.FINAL)
+FINAL_HTTP = _twins(support.FINAL_HTTP)
+BROKEN = _twins(support.BROKEN)
 
 
 @pytest.fixture(autouse=True)
@@ -208,20 +249,6 @@ def assert_partial_prefix(received: list[AIMessageChunk], prompt: str, *, text: 
 
 # --- retryable faults ------------------------------------------------------------------------
 
-RETRYABLE_CODES = [1000, 1001, 1002, 1013, 1024, 1033, 1041, 2045]
-RETRYABLE = [
-    pytest.param(
-        Fault(kind="http_status", status=429, retry_after=0.05, count=2), 0.05, id="429-retry-after"
-    ),
-    pytest.param(Fault(kind="http_status", status=500, count=2), None, id="500"),
-    pytest.param(Fault(kind="http_status", status=503, count=2), None, id="503"),
-    pytest.param(Fault(kind="http_status", status=529, count=2), None, id="529"),
-    *[
-        pytest.param(Fault(kind="base_resp", code=code, count=2), None, id=f"base_resp-{code}")
-        for code in RETRYABLE_CODES
-    ],
-]
-
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize(("fault", "retry_after"), RETRYABLE)
@@ -240,17 +267,6 @@ async def test_retryable_faults_are_survived(
     assert len(minimax_server.requests) == 3  # two failures, then the answer (max_retries=2)
     assert_same_requests(minimax_server)
     assert_backoff(sleeps.delays, 2, retry_after)
-
-
-PRE_TOKEN = [
-    pytest.param(
-        Fault(kind="drop_mid_stream", after_chunks=0, count=2), id="dropped-before-tokens"
-    ),
-    pytest.param(
-        Fault(kind="sse_error_frame", after_chunks=0, code=1002, count=2),
-        id="error-frame-before-tokens",
-    ),
-]
 
 
 @pytest.mark.parametrize("mode", STREAM_MODES)
@@ -278,26 +294,6 @@ async def test_a_stall_before_any_token_is_retried(
     assert len(minimax_server.requests) == 2
     assert_backoff(sleeps.delays, 1)
     await asettle(minimax_server, open_before + 1)  # the stalled connection was closed
-
-
-EXHAUSTED = [
-    pytest.param(
-        Fault(kind="http_status", status=503, count=3),
-        2,
-        MiniMaxInternalServerError,
-        1013,
-        id="503",
-    ),
-    pytest.param(
-        Fault(kind="http_status", status=529, count=3), 2, MiniMaxOverloadedError, 1013, id="529"
-    ),
-    pytest.param(
-        Fault(kind="http_status", status=429, count=1), 0, MiniMaxRateLimitError, 1002, id="429"
-    ),
-    pytest.param(
-        Fault(kind="base_resp", code=1002, count=2), 1, MiniMaxRateLimitError, 1002, id="1002"
-    ),
-]
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -356,20 +352,6 @@ async def test_retry_after_is_waited_out_for_real(
 
 # --- final failures --------------------------------------------------------------------------
 
-FINAL = [
-    (
-        1004,
-        MiniMaxAuthenticationError,
-        "login fail: Please carry the API secret key in the 'Authorization' field of the "
-        "request header",
-    ),
-    (2049, MiniMaxAuthenticationError, "invalid api key"),
-    (1008, MiniMaxInsufficientBalanceError, "insufficient balance"),
-    (1026, MiniMaxContentFilteredError, "input new_sensitive"),
-    (1027, MiniMaxContentFilteredError, "output new_sensitive"),
-    (2013, MiniMaxBadRequestError, "invalid params, tool call id is invalid"),
-    (2056, MiniMaxUsageLimitError, "usage limit exceeded, please wait for the next window"),
-]
 CORE_TWINS = {
     MiniMaxAuthenticationError: (mm.AuthenticationError, ModelAuthenticationError),
     MiniMaxInsufficientBalanceError: (mm.InsufficientBalanceError, mm.PermissionDeniedError),
@@ -403,14 +385,6 @@ async def test_final_base_resp_codes_are_sent_once(
     assert len(minimax_server.requests) == 1 and sleeps.delays == []
 
 
-FINAL_HTTP = [
-    (400, MiniMaxBadRequestError, 2013),
-    (401, MiniMaxAuthenticationError, 1004),
-    (403, MiniMaxPermissionDeniedError, 1004),
-    (404, MiniMaxNotFoundError, 2013),
-]
-
-
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize(("status", "cls", "code"), FINAL_HTTP, ids=[str(f[0]) for f in FINAL_HTTP])
 async def test_final_http_statuses_are_sent_once(
@@ -434,30 +408,6 @@ async def test_final_http_statuses_are_sent_once(
 
 
 # --- broken streams ----------------------------------------------------------------------------
-
-BROKEN = [
-    pytest.param(
-        Fault(kind="drop_mid_stream", after_chunks=3),
-        MiniMaxStreamError,
-        False,
-        id="drop-in-reasoning",
-    ),
-    pytest.param(
-        Fault(kind="drop_mid_stream", after_chunks=36), MiniMaxStreamError, True, id="drop-in-text"
-    ),
-    pytest.param(
-        Fault(kind="sse_error_frame", after_chunks=5, code=1027),
-        MiniMaxContentFilteredError,
-        False,
-        id="output-filtered-mid-stream",
-    ),
-    pytest.param(
-        Fault(kind="sse_error_frame", after_chunks=36, code=1002),
-        MiniMaxRateLimitError,
-        True,
-        id="rate-limited-mid-stream",
-    ),
-]
 
 
 @pytest.mark.parametrize("mode", STREAM_MODES)

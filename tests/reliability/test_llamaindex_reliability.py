@@ -38,7 +38,13 @@ from llamaindex_minimax import MiniMax
 from minimax_core.server import Fault, MiniMaxServer
 
 from ._support import (
+    BROKEN,
+    EXHAUSTED,
+    FINAL,
+    FINAL_HTTP,
     MODEL,
+    PRE_TOKEN,
+    RETRYABLE,
     Sleeps,
     asettle,
     assert_backoff,
@@ -181,20 +187,6 @@ def assert_partial_prefix(received: list[Response], prompt: str, *, text: bool) 
 
 # --- retryable faults ------------------------------------------------------------------------
 
-RETRYABLE_CODES = [1000, 1001, 1002, 1013, 1024, 1033, 1041, 2045]
-RETRYABLE = [
-    pytest.param(
-        Fault(kind="http_status", status=429, retry_after=0.05, count=2), 0.05, id="429-retry-after"
-    ),
-    pytest.param(Fault(kind="http_status", status=500, count=2), None, id="500"),
-    pytest.param(Fault(kind="http_status", status=503, count=2), None, id="503"),
-    pytest.param(Fault(kind="http_status", status=529, count=2), None, id="529"),
-    *[
-        pytest.param(Fault(kind="base_resp", code=code, count=2), None, id=f"base_resp-{code}")
-        for code in RETRYABLE_CODES
-    ],
-]
-
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize(("fault", "retry_after"), RETRYABLE)
@@ -215,17 +207,6 @@ async def test_retryable_faults_are_survived(
     assert_backoff(sleeps.delays, 2, retry_after)
 
 
-PRE_TOKEN = [
-    pytest.param(
-        Fault(kind="drop_mid_stream", after_chunks=0, count=2), id="dropped-before-tokens"
-    ),
-    pytest.param(
-        Fault(kind="sse_error_frame", after_chunks=0, code=1002, count=2),
-        id="error-frame-before-tokens",
-    ),
-]
-
-
 @pytest.mark.parametrize("mode", STREAM_MODES)
 @pytest.mark.parametrize("fault", PRE_TOKEN)
 async def test_stream_failures_before_any_token_are_retried(
@@ -238,22 +219,6 @@ async def test_stream_failures_before_any_token_are_retried(
     assert len(minimax_server.requests) == 3
     assert_same_requests(minimax_server)
     assert_backoff(sleeps.delays, 2)
-
-
-EXHAUSTED = [
-    pytest.param(
-        Fault(kind="http_status", status=503, count=3), 2, mm.InternalServerError, 1013, id="503"
-    ),
-    pytest.param(
-        Fault(kind="http_status", status=529, count=3), 2, mm.OverloadedError, 1013, id="529"
-    ),
-    pytest.param(
-        Fault(kind="http_status", status=429, count=1), 0, mm.RateLimitError, 1002, id="429"
-    ),
-    pytest.param(
-        Fault(kind="base_resp", code=1002, count=2), 1, mm.RateLimitError, 1002, id="1002"
-    ),
-]
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -310,21 +275,6 @@ async def test_retry_after_is_waited_out_for_real(
 
 # --- final failures --------------------------------------------------------------------------
 
-FINAL = [
-    (
-        1004,
-        mm.AuthenticationError,
-        "login fail: Please carry the API secret key in the 'Authorization' field of the "
-        "request header",
-    ),
-    (2049, mm.AuthenticationError, "invalid api key"),
-    (1008, mm.InsufficientBalanceError, "insufficient balance"),
-    (1026, mm.ContentFilteredError, "input new_sensitive"),
-    (1027, mm.ContentFilteredError, "output new_sensitive"),
-    (2013, mm.BadRequestError, "invalid params, tool call id is invalid"),
-    (2056, mm.UsageLimitError, "usage limit exceeded, please wait for the next window"),
-]
-
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize(("code", "cls", "message"), FINAL, ids=[str(f[0]) for f in FINAL])
@@ -347,14 +297,6 @@ async def test_final_base_resp_codes_are_sent_once(
     assert not error.retryable
     assert minimax_server.api_key not in str(error)
     assert len(minimax_server.requests) == 1 and sleeps.delays == []
-
-
-FINAL_HTTP = [
-    (400, mm.BadRequestError, 2013),
-    (401, mm.AuthenticationError, 1004),
-    (403, mm.PermissionDeniedError, 1004),
-    (404, mm.NotFoundError, 2013),
-]
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -380,27 +322,6 @@ async def test_final_http_statuses_are_sent_once(
 
 
 # --- broken streams ----------------------------------------------------------------------------
-
-BROKEN = [
-    pytest.param(
-        Fault(kind="drop_mid_stream", after_chunks=3), mm.StreamError, False, id="drop-in-reasoning"
-    ),
-    pytest.param(
-        Fault(kind="drop_mid_stream", after_chunks=36), mm.StreamError, True, id="drop-in-text"
-    ),
-    pytest.param(
-        Fault(kind="sse_error_frame", after_chunks=5, code=1027),
-        mm.ContentFilteredError,
-        False,
-        id="output-filtered-mid-stream",
-    ),
-    pytest.param(
-        Fault(kind="sse_error_frame", after_chunks=36, code=1002),
-        mm.RateLimitError,
-        True,
-        id="rate-limited-mid-stream",
-    ),
-]
 
 
 @pytest.mark.parametrize("mode", STREAM_MODES)

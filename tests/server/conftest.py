@@ -8,16 +8,12 @@ import httpx
 import pytest
 
 from minimax_core.server import MiniMaxServer
-from minimax_core.server.pytest_plugin import (  # noqa: F401 - fixtures used by these tests
-    minimax_server,
-    minimax_server_session,
-)
 
 from ._helpers import AUTH
 
 
 @pytest.fixture
-def server(minimax_server: MiniMaxServer) -> MiniMaxServer:  # noqa: F811
+def server(minimax_server: MiniMaxServer) -> MiniMaxServer:
     return minimax_server
 
 
