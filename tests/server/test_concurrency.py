@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterator
 
 import httpx
+import pytest
 
 from minimax_core.server import MiniMaxServer
 
 from ._helpers import AUTH, MAGIC, body, joined, sse, tool_args, user
+
+
+@pytest.fixture
+def server() -> Iterator[MiniMaxServer]:
+    """A server of these tests' own: connection counts must not see other tests' pools."""
+    with MiniMaxServer(api_key="test-key", strict=True) as own:
+        yield own
 
 
 async def test_concurrent_requests_and_streams(server: MiniMaxServer) -> None:
