@@ -781,7 +781,7 @@ def build_report(results: dict[str, Any]) -> str:
     lines += [
         "## Method",
         "",
-        "- The server is `python -m minimax_core.server` in its own process; each client runs "
+        "- The server is `python -m minimax_server` in its own process; each client runs "
         "in a fresh worker process (`python -m benchmarks._worker`) that warms every path up "
         "once before measuring. GC stays on (allocation-heavy clients pay for it, as in real use).",
         f"- Non-streamed call: {plan.invoke_batches} batches of {plan.invoke_calls} calls, "

@@ -1,6 +1,6 @@
 """The local MiniMax-compatible server in its own process, and its control endpoints.
 
-The server runs as `python -m minimax_core.server --port 0` so that none of its CPU is counted
+The server runs as `python -m minimax_server --port 0` so that none of its CPU is counted
 in the client processes that are measured.
 """
 
@@ -45,7 +45,7 @@ def child_env() -> dict[str, str]:
 
 
 class ServerProcess:
-    """`python -m minimax_core.server` on a free port, stopped on exit."""
+    """`python -m minimax_server` on a free port, stopped on exit."""
 
     def __init__(self) -> None:
         self._proc: subprocess.Popen[str] | None = None
@@ -53,7 +53,7 @@ class ServerProcess:
 
     def __enter__(self) -> ServerProcess:
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "minimax_core.server", "--port", "0", "--api-key", API_KEY],
+            [sys.executable, "-m", "minimax_server", "--port", "0", "--api-key", API_KEY],
             cwd=ROOT,
             env=child_env(),
             stdout=subprocess.PIPE,

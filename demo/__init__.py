@@ -6,5 +6,5 @@
 
 Each step prints the model's reasoning (dimmed on a terminal), its tool calls and results, and
 the clean answer; token usage comes at the end. Without `MINIMAX_API_KEY` it runs against the
-bundled local MiniMax-compatible server (`minimax_core.server`), which it starts itself.
+bundled local MiniMax-compatible server (`minimax_server`), which it starts itself.
 """

@@ -24,7 +24,7 @@ from minimax_core import (
     StreamError,
     resolve_base_url,
 )
-from minimax_core.server import MiniMaxServer
+from minimax_server import MiniMaxServer
 
 from ._console import Console
 from ._settings import Settings

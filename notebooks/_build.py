@@ -44,7 +44,7 @@ SETUP = code(
         LOCAL = False
         print("Using the MiniMax API at", os.environ.get("MINIMAX_BASE_URL", "https://api.minimax.io/v1"))
     else:
-        from minimax_core.server import MiniMaxServer
+        from minimax_server import MiniMaxServer
 
         # strict=True: the server refuses any replayed turn whose reasoning was dropped or altered.
         server = MiniMaxServer(api_key="local-key", strict=True).start()
@@ -61,7 +61,7 @@ SETUP_NOTE = md(
     The first cell picks where requests go. With `MINIMAX_API_KEY` set (and optionally
     `MINIMAX_BASE_URL`, e.g. `https://api.minimaxi.com/v1` for mainland China) it uses the
     MiniMax API. Without it, it starts the local MiniMax-compatible server that ships with the
-    library (`minimax_core.server`) and points `MINIMAX_API_KEY` / `MINIMAX_BASE_URL` at it.
+    library (`minimax_server`) and points `MINIMAX_API_KEY` / `MINIMAX_BASE_URL` at it.
     That server is a scripted model, not an LLM: its answers are mechanical, but it speaks
     MiniMax's wire format exactly, and in strict mode it refuses any request whose earlier
     assistant turns lost their reasoning. The outputs stored in this notebook come from it.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-pytest_plugins = ["minimax_core.server.pytest_plugin"]
+pytest_plugins = ["minimax_server.pytest_plugin"]
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize(
-    "name", ["minimax_core", "minimax_core.server", "langchain_minimax", "llamaindex_minimax"]
+    "name", ["minimax_core", "minimax_server", "langchain_minimax", "llamaindex_minimax"]
 )
 def test_all_lists_every_public_name(name: str) -> None:
     module = importlib.import_module(name)
@@ -29,7 +29,9 @@ def test_all_lists_every_public_name(name: str) -> None:
     assert set(module.__all__) == public
 
 
-@pytest.mark.parametrize("name", ["minimax_core", "langchain_minimax", "llamaindex_minimax"])
+@pytest.mark.parametrize(
+    "name", ["minimax_core", "minimax_server", "langchain_minimax", "llamaindex_minimax"]
+)
 def test_py_typed_is_shipped(name: str) -> None:
     assert (ROOT / name / "py.typed").exists()
 
@@ -37,8 +39,8 @@ def test_py_typed_is_shipped(name: str) -> None:
 @pytest.mark.parametrize(
     ("package", "forbidden"),
     [
-        ("minimax_core", ("langchain_core", "langchain", "llama_index")),
-        ("minimax_core.server", ("langchain_core", "langchain", "llama_index")),
+        ("minimax_core", ("langchain_core", "langchain", "llama_index", "minimax_server")),
+        ("minimax_server", ("langchain_core", "langchain", "llama_index", "minimax_core")),
         ("langchain_minimax", ("llama_index",)),
         ("llamaindex_minimax", ("langchain_core", "langchain")),
     ],

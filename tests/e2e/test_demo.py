@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from minimax_core.server import MiniMaxServer
+from minimax_server import MiniMaxServer
 
 ROOT = Path(__file__).resolve().parents[2]
 OFFLINE_NOTICE = (

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 import minimax_core
-from minimax_core.server import Fault, MiniMaxServer
+from minimax_server import Fault, MiniMaxServer
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"

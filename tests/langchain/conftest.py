@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from langchain_minimax import ChatMiniMax
-from minimax_core.server import MiniMaxServer
+from minimax_server import MiniMaxServer
 
 
 @pytest.fixture

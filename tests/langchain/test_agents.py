@@ -21,7 +21,7 @@ from langgraph.graph import END, START, MessagesState, StateGraph
 from langgraph.prebuilt import ToolNode, tools_condition
 
 from langchain_minimax import ChatMiniMax, MiniMaxBadRequestError
-from minimax_core.server import DIALECTS, MiniMaxServer
+from minimax_server import DIALECTS, MiniMaxServer
 
 MakeLLM = Callable[..., ChatMiniMax]
 Mode = Literal["invoke", "stream", "async", "checkpoint"]

@@ -38,7 +38,7 @@ from langchain_minimax import (
     MiniMaxTimeoutError,
 )
 from minimax_core import RateLimitError, RequestValidationError, StreamError
-from minimax_core.server import DIALECTS, Fault, MiniMaxServer, ScriptedReply, ToolCallSpec
+from minimax_server import DIALECTS, Fault, MiniMaxServer, ScriptedReply, ToolCallSpec
 
 MakeLLM = Callable[..., ChatMiniMax]
 

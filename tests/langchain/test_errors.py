@@ -22,7 +22,7 @@ import langchain_minimax as lc
 import minimax_core as core
 from langchain_minimax import ChatMiniMax
 from langchain_minimax._errors import to_langchain_error
-from minimax_core.server import Fault, MiniMaxServer
+from minimax_server import Fault, MiniMaxServer
 
 STATUS_CASES: list[tuple[type[core.APIStatusError], type[Exception], type[Exception]]] = [
     (core.BadRequestError, lc.MiniMaxBadRequestError, ModelInvalidRequestError),

@@ -23,7 +23,7 @@ from langchain_tests.unit_tests import ChatModelUnitTests
 from pytest_benchmark.logger import PytestBenchmarkWarning
 
 from langchain_minimax import ChatMiniMax
-from minimax_core.server import MiniMaxServer
+from minimax_server import MiniMaxServer
 
 
 def _png() -> bytes:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from llamaindex_minimax import MiniMax
-from minimax_core.server import MiniMaxServer
+from minimax_server import MiniMaxServer
 
 LLMFactory = Callable[..., MiniMax]
 

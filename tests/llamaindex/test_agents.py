@@ -19,7 +19,7 @@ from llama_index.core.tools import FunctionTool
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from minimax_core.server import DIALECTS, MiniMaxServer, ScriptedReply
+from minimax_server import DIALECTS, MiniMaxServer, ScriptedReply
 
 from .conftest import LLMFactory
 

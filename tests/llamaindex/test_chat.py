@@ -21,7 +21,7 @@ from llama_index.core.tools import FunctionTool
 from llamaindex_minimax import MiniMax
 from llamaindex_minimax._lazy import is_pending
 from minimax_core import RequestValidationError
-from minimax_core.server import DIALECTS, MiniMaxServer, ScriptedReply, ToolCallSpec
+from minimax_server import DIALECTS, MiniMaxServer, ScriptedReply, ToolCallSpec
 
 from .conftest import LLMFactory
 

@@ -19,7 +19,7 @@ from minimax_core import (
     RateLimitError,
     StreamError,
 )
-from minimax_core.server import Fault, MiniMaxServer
+from minimax_server import Fault, MiniMaxServer
 
 from .conftest import LLMFactory
 

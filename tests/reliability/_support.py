@@ -20,7 +20,7 @@ import pytest
 import minimax_core as mm
 from minimax_core import _client as client_module
 from minimax_core import _retry as retry_module
-from minimax_core.server import Fault, MiniMaxServer
+from minimax_server import Fault, MiniMaxServer
 
 MODEL = "MiniMax-M2.7"
 

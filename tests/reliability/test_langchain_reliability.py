@@ -60,7 +60,7 @@ from langchain_minimax import (
     MiniMaxTimeoutError,
     MiniMaxUsageLimitError,
 )
-from minimax_core.server import Fault, MiniMaxServer
+from minimax_server import Fault, MiniMaxServer
 
 from . import _support as support
 from ._support import (

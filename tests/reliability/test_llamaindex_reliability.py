@@ -35,7 +35,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 import minimax_core as mm
 from llamaindex_minimax import MiniMax
-from minimax_core.server import Fault, MiniMaxServer
+from minimax_server import Fault, MiniMaxServer
 
 from ._support import (
     BROKEN,

@@ -43,7 +43,7 @@ from pydantic import BaseModel, Field, SecretStr
 import minimax_core as mm
 from langchain_minimax import ChatMiniMax
 from llamaindex_minimax import MiniMax
-from minimax_core.server import Fault, MiniMaxServer
+from minimax_server import Fault, MiniMaxServer
 
 from ._support import MODEL, Sleeps, echo, record_sleeps, reference
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from minimax_core.server import MiniMaxServer
+from minimax_server import MiniMaxServer
 
 from ._helpers import AUTH
 

@@ -9,7 +9,7 @@ import httpx
 import openai
 import pytest
 
-from minimax_core.server import Fault, MiniMaxServer, ScriptedReply, ToolCallSpec
+from minimax_server import Fault, MiniMaxServer, ScriptedReply, ToolCallSpec
 
 from ._helpers import MAGIC, MAGIC_PROMPT, body, sse, tool_args, user
 

@@ -1,4 +1,4 @@
-"""`python -m minimax_core.server --port N` starts, answers, and stops on SIGTERM."""
+"""`python -m minimax_server --port N` starts, answers, and stops on SIGTERM."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def _free_port() -> int:
 
 def test_cli_serves_and_stops() -> None:
     port = _free_port()
-    command = [sys.executable, "-m", "minimax_core.server", "--port", str(port), "--api-key", "k"]
+    command = [sys.executable, "-m", "minimax_server", "--port", str(port), "--api-key", "k"]
     command += ["--dialect", "vllm", "--strict"]
     proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:

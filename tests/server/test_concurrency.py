@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from minimax_core.server import MiniMaxServer
+from minimax_server import MiniMaxServer
 
 from ._helpers import AUTH, MAGIC, body, joined, sse, tool_args, user
 

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from minimax_core.server import Fault, MiniMaxServer, ScriptedReply, ToolCallSpec
+from minimax_server import Fault, MiniMaxServer, ScriptedReply, ToolCallSpec
 
 from ._helpers import MAGIC, MAGIC_PROMPT, body, choice_chunks, joined, sse, tool_args, user
 

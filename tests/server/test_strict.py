@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from minimax_core.server import MiniMaxServer
+from minimax_server import MiniMaxServer
 
 from ._helpers import MAGIC, MAGIC_PROMPT, body, joined, sse, tool_args, user
 

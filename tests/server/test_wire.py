@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from minimax_core.server import MiniMaxServer
+from minimax_server import MiniMaxServer
 
 from ._helpers import (
     HEX32,

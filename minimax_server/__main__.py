@@ -1,4 +1,4 @@
-"""`python -m minimax_core.server --port N`: run the local MiniMax-compatible server."""
+"""`python -m minimax_server --port N`: run the local MiniMax-compatible server."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from ._types import DIALECTS
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line, serve until SIGINT or SIGTERM."""
     parser = argparse.ArgumentParser(
-        prog="python -m minimax_core.server",
+        prog="python -m minimax_server",
         description="A local MiniMax-compatible chat-completions server with a scripted model.",
     )
     parser.add_argument("--host", default="127.0.0.1")

@@ -1,4 +1,4 @@
-"""Pytest fixtures for the local server: `pytest_plugins = ["minimax_core.server.pytest_plugin"]`.
+"""Pytest fixtures for the local server: `pytest_plugins = ["minimax_server.pytest_plugin"]`.
 
 - `minimax_server_session`: one strict server (api_key `"test-key"`) for the whole session.
 - `minimax_server`: the same server, `reset()` before each test.

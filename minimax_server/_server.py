@@ -179,7 +179,7 @@ class MiniMaxServer:
         self._port = None
 
     def serve_forever(self) -> None:
-        """Serve until SIGINT or SIGTERM (used by `python -m minimax_core.server`)."""
+        """Serve until SIGINT or SIGTERM (used by `python -m minimax_server`)."""
         done = threading.Event()
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, lambda *_: done.set())

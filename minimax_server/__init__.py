@@ -5,13 +5,13 @@ deterministic model instead of an LLM, so agents can be tested offline and witho
 Standard library only.
 
 ```python
-from minimax_core.server import MiniMaxServer
+from minimax_server import MiniMaxServer
 
 with MiniMaxServer(api_key="test-key", strict=True) as server:
     client = OpenAI(base_url=server.base_url, api_key=server.api_key)
 ```
 
-Or from a shell: `python -m minimax_core.server --port 8000`.
+Or from a shell: `python -m minimax_server --port 8000`.
 
 ## Endpoints
 
