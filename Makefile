@@ -29,7 +29,10 @@ format: $(VENV)/.stamp-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Verdicts are judged on instruction counts under callgrind (Debian package `valgrind`).
 bench: $(VENV)/.stamp-bench
+	@command -v valgrind >/dev/null || (apt-get update -qq && apt-get install -y -qq valgrind) \
+		|| echo "valgrind could not be installed: the run will have CPU times but no verdicts"
 	$(BIN)/python -m benchmarks
 
 clean:

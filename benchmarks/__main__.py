@@ -7,17 +7,20 @@ Options: `--quick` (fewer repetitions, for a smoke run), `--clients NAME ...` (a
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import importlib.util
 import json
 import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from ._clients import CLIENTS, Spec
+from . import _callgrind
+from ._clients import CLIENTS, RIVALS, Spec
 from ._report import write_report
 from ._server import ROOT, ServerProcess, child_env
 
@@ -25,33 +28,39 @@ HERE = Path(__file__).resolve().parent
 WORKER_LIMIT = 150.0
 """Seconds a worker may take before it is stopped (its finished results are kept)."""
 
+CALLGRIND_LIMIT = 600.0
+"""Seconds a worker under callgrind may take (its instrumented parts run ~50x slower)."""
+
 IMPORTS: tuple[tuple[str, str, str, int], ...] = (
-    # (label, modules imported, what it is, repetitions)
-    ("langchain_minimax", "langchain_minimax", "ours", 3),
+    # (label, statement, what it is, repetitions)
+    ("langchain_minimax", "import langchain_minimax", "ours", 3),
     (
-        "LangChain pieces a chat adapter needs",
-        "langchain_core.language_models, langchain_core.tools, langchain_core.output_parsers, "
-        "langchain_core.utils.function_calling",
+        "LangChain floor",
+        "from langchain_core.language_models import BaseChatModel; "
+        "from langchain_core.messages import AIMessageChunk; "
+        "from langchain_core.outputs import ChatGenerationChunk; "
+        "from langchain_core.tools import BaseTool; "
+        "from langchain_core.utils.function_calling import convert_to_openai_tool",
         "framework floor",
-        2,
+        3,
     ),
-    ("langchain_openai", "langchain_openai", "generic", 1),
-    ("llamaindex_minimax", "llamaindex_minimax", "ours", 3),
+    ("langchain_openai", "import langchain_openai", "generic", 1),
+    ("llamaindex_minimax", "import llamaindex_minimax", "ours", 3),
     (
-        "LlamaIndex FunctionCallingLLM",
-        "llama_index.core.llms.function_calling",
+        "LlamaIndex floor",
+        "from llama_index.core.llms.function_calling import FunctionCallingLLM",
         "framework floor",
-        2,
+        3,
     ),
-    ("llama_index.llms.openai_like", "llama_index.llms.openai_like", "generic", 1),
-    ("llama_index.llms.minimax", "llama_index.llms.minimax", "generic", 1),
-    ("minimax_core", "minimax_core", "ours (core only)", 2),
+    ("llama_index.llms.minimax", "import llama_index.llms.minimax", "generic", 1),
+    ("minimax_core", "import minimax_core", "ours (core only)", 3),
+    ("httpx", "import httpx", "the core's HTTP client", 3),
 )
 
 _IMPORT_PROBE = """
 import json, sys, time
 cpu, wall = time.process_time(), time.perf_counter()
-import {modules}
+{statement}
 print(json.dumps({{"wall_s": time.perf_counter() - wall, "cpu_s": time.process_time() - cpu,
                   "modules": len(sys.modules)}}))
 """
@@ -80,16 +89,27 @@ def available(spec: Spec) -> str | None:
     return None
 
 
-def run_worker(spec: Spec, base_url: str, quick: bool) -> list[dict[str, Any]]:
+def run_worker(
+    spec: Spec, base_url: str, quick: bool, instructions: Path | None = None
+) -> list[dict[str, Any]]:
+    """Run one worker; with `instructions` (a scratch directory), under callgrind."""
     command = [sys.executable, "-m", "benchmarks._worker", spec.name, base_url]
     if quick:
         command.append("--quick")
+    env = child_env()
+    limit = WORKER_LIMIT
+    if instructions is not None:
+        out_base = instructions / spec.name.replace(" ", "_").replace("(", "").replace(")", "")
+        command = _callgrind.command(out_base, *command, "--instructions")
+        env[_callgrind.OUT_ENV] = str(out_base)
+        env["PYTHONHASHSEED"] = "0"  # the same dict and set layouts in every run
+        limit = CALLGRIND_LIMIT
     records: list[dict[str, Any]] = []
     started = time.perf_counter()
     proc = subprocess.Popen(
         command,
         cwd=ROOT,
-        env=child_env(),
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -106,7 +126,7 @@ def run_worker(spec: Spec, base_url: str, quick: bool) -> list[dict[str, Any]]:
 
     err_thread = threading.Thread(target=drain_stderr, daemon=True)
     err_thread.start()
-    killer = threading.Timer(WORKER_LIMIT, proc.kill)
+    killer = threading.Timer(limit, proc.kill)
     killer.start()
     try:
         assert proc.stdout is not None
@@ -124,9 +144,7 @@ def run_worker(spec: Spec, base_url: str, quick: bool) -> list[dict[str, Any]]:
     elapsed = time.perf_counter() - started
     if not any(r["kind"] == "done" for r in records):
         reason = (
-            f"stopped after {WORKER_LIMIT:.0f} s"
-            if elapsed >= WORKER_LIMIT
-            else f"exited with {proc.returncode}"
+            f"stopped after {limit:.0f} s" if elapsed >= limit else f"exited with {proc.returncode}"
         )
         tail = "".join(stderr_tail).strip().splitlines()[-1:] or [""]
         records.append(
@@ -138,7 +156,9 @@ def run_worker(spec: Spec, base_url: str, quick: bool) -> list[dict[str, Any]]:
             }
         )
         log(f"  {spec.name}: worker {reason}")
-    records.append({"client": spec.name, "kind": "elapsed", "wall_s": elapsed})
+    records.append(
+        {"client": spec.name, "kind": "elapsed", "wall_s": elapsed, "callgrind": bool(instructions)}
+    )
     return records
 
 
@@ -152,15 +172,32 @@ def _summary(record: dict[str, Any]) -> str:
     if kind == "concurrency":
         first = record["batches"][0]
         return f"200 concurrent: {first['wall_s']:.2f} s, {first['errors']} errors"
+    if kind == "instructions":
+        own = record["targets"][record["client"]]
+        return f"instructions: {own['per_call'] / 1e6:.2f} M per call"
     if kind == "error":
         return f"ERROR in {record['stage']}: {record['error'][:200]}"
-    return kind
+    return str(kind)
+
+
+INSTRUCTION_CLIENTS = (*RIVALS, *RIVALS.values())
+"""Counted under callgrind: our adapters (with their floors in the same process) and their rivals."""
+
+
+def count_instructions(specs: list[Spec], base_url: str) -> dict[str, list[dict[str, Any]]]:
+    """One callgrind worker per client, two at a time: counts do not depend on the load."""
+    with tempfile.TemporaryDirectory(prefix="bench-callgrind-") as scratch:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+            futures = {
+                s.name: pool.submit(run_worker, s, base_url, False, Path(scratch)) for s in specs
+            }
+            return {name: future.result() for name, future in futures.items()}
 
 
 def measure_imports() -> list[dict[str, Any]]:
-    out = []
-    for label, modules, what, reps in IMPORTS:
-        module = modules.split(",")[0].strip()
+    out: list[dict[str, Any]] = []
+    for label, statement, what, reps in IMPORTS:
+        module = statement.split()[1]
         if importlib.util.find_spec(module.split(".")[0]) is None:
             out.append({"module": label, "what": what, "error": "not installed"})
             continue
@@ -168,7 +205,7 @@ def measure_imports() -> list[dict[str, Any]]:
         error = None
         for _ in range(reps):
             proc = subprocess.run(
-                [sys.executable, "-c", _IMPORT_PROBE.format(modules=modules)],
+                [sys.executable, "-c", _IMPORT_PROBE.format(statement=statement)],
                 cwd=ROOT,
                 env=child_env(),
                 capture_output=True,
@@ -185,7 +222,7 @@ def measure_imports() -> list[dict[str, Any]]:
         out.append(
             {
                 "module": label,
-                "statement": f"import {modules}",
+                "statement": statement,
                 "what": what,
                 "reps": len(runs),
                 "wall_s": statistics.median(r["wall_s"] for r in runs),
@@ -203,6 +240,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", nargs="*", help="run only these clients (and the floors)")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     parser.add_argument("--no-write", action="store_true", help="print the report only")
+    parser.add_argument(
+        "--no-instructions", action="store_true", help="skip the callgrind counts (no verdicts)"
+    )
     args = parser.parse_args(argv)
 
     started = time.time()
@@ -222,6 +262,15 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             log(f"{spec.name} ...")
             results["clients"][spec.name] = run_worker(spec, server.base_url, args.quick)
+        counted = [
+            s for s in specs if s.name in INSTRUCTION_CLIENTS and s.name in results["clients"]
+        ]
+        reason = "skipped (--no-instructions)" if args.no_instructions else _callgrind.supported()
+        if reason is None and counted:
+            log("instruction counts under callgrind, two workers at a time ...")
+            results["instructions"] = count_instructions(counted, server.base_url)
+        else:
+            results["instructions_skipped"] = reason
     log("import times ...")
     results["imports"] = measure_imports()
     results["elapsed_s"] = time.time() - started
@@ -233,10 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_write:
         print(report)
     else:
-        log(
-            f"wrote {HERE / 'RESULTS.md'} and {HERE / 'cpu_per_chunk.png'} "
-            f"in {results['elapsed_s']:.0f} s"
-        )
+        log(f"wrote {HERE / 'RESULTS.md'} in {results['elapsed_s']:.0f} s")
     return 0
 
 

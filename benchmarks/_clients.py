@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,6 +110,12 @@ class Deadline:
 # --- raw httpx: the floor of the HTTP work ---------------------------------------------------
 
 
+POOL_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
+"""The pool limits of our adapters and of the OpenAI SDK. With httpx's default (20 kept alive)
+the floor would skip the cost httpcore's pool bookkeeping has with 100 idle connections (see
+RESULTS.md, 200 concurrent calls), and the second batch would not compare like with like."""
+
+
 class RawModel:
     """One pooled `httpx.Client` (and one `AsyncClient`), request bodies built once."""
 
@@ -118,7 +124,7 @@ class RawModel:
 
         self.url = s.base_url.rstrip("/") + "/chat/completions"
         self.headers = {"Authorization": f"Bearer {s.api_key}"}
-        self.client = httpx.Client(timeout=600.0, trust_env=False)
+        self.client = httpx.Client(timeout=600.0, trust_env=False, limits=POOL_LIMITS)
         self.aclient: httpx.AsyncClient | None = None
         self.small = build_request([{"role": "user", "content": GREETING}], model=s.model)
         self.long = build_request(
@@ -197,7 +203,7 @@ class RawDriver:
 
     async def ainvoke(self, model: RawModel) -> Any:
         if model.aclient is None:
-            model.aclient = httpx.AsyncClient(timeout=600.0, trust_env=False)
+            model.aclient = httpx.AsyncClient(timeout=600.0, trust_env=False, limits=POOL_LIMITS)
         response = await model.aclient.post(model.url, json=model.small, headers=model.headers)
         response.raise_for_status()
         return response.json()["choices"][0]["message"]
@@ -206,6 +212,31 @@ class RawDriver:
         if model.aclient is not None:
             await model.aclient.aclose()
         model.client.close()
+
+
+class RawSource:
+    """Raw httpx feeding a framework floor: the text of a call, the pieces of a stream."""
+
+    def __init__(self, s: Settings) -> None:
+        self.model = RawModel(s)
+
+    def text(self) -> str:
+        return str(RawDriver().invoke(self.model).get("content") or "")
+
+    def pieces(self) -> Iterator[str]:
+        """One piece per SSE event (empty for the reasoning events), as an adapter yields."""
+        m = self.model
+        with m.client.stream("POST", m.url, json=m.long, headers=m.headers) as response:
+            response.raise_for_status()
+            for line in response.iter_lines():
+                if not line.startswith("data: "):
+                    continue
+                data = line[6:]
+                if data == "[DONE]":
+                    break
+                choices = json.loads(data).get("choices")
+                if choices:
+                    yield (choices[0].get("delta") or {}).get("content") or ""
 
 
 # --- LangChain -------------------------------------------------------------------------------
@@ -414,6 +445,15 @@ def make_llamaindex_floor(s: Settings) -> Any:
     return llamaindex_floor()
 
 
+def make_composed(family: str) -> Callable[[Settings], Any]:
+    def make(s: Settings) -> Any:
+        floor = langchain_floor() if family == "langchain" else llamaindex_floor()
+        floor.source = RawSource(s)
+        return floor
+
+    return make
+
+
 def make_chat_minimax(s: Settings) -> Any:
     from langchain_minimax import ChatMiniMax
 
@@ -471,7 +511,7 @@ class Spec:
 
     name: str
     family: str  # "raw" | "langchain" | "llamaindex"
-    role: str  # "floor" | "ours" | "generic"
+    role: str  # "floor" | "composed" | "ours" | "generic"
     requires: tuple[str, ...]
     make: Callable[[Settings], Any]
     note: str = ""
@@ -481,6 +521,19 @@ class Spec:
         """Whether it talks to the server (the framework floors answer from memory)."""
         return self.family == "raw" or self.role != "floor"
 
+
+COMPOSED = {
+    family: Spec(
+        f"raw httpx + {label} floor",
+        family,
+        "composed",
+        (),
+        make_composed(family),
+        "the framework floor answering with what raw httpx read, in one loop",
+    )
+    for family, label in (("langchain", "LangChain"), ("llamaindex", "LlamaIndex"))
+}
+"""The CPU floor of each family's adapters (see `_floors`); measured in their workers only."""
 
 CLIENTS: tuple[Spec, ...] = (
     Spec(
@@ -549,4 +602,6 @@ CLIENTS: tuple[Spec, ...] = (
     ),
 )
 
-BY_NAME = {spec.name: spec for spec in CLIENTS}
+BY_NAME = {spec.name: spec for spec in (*CLIENTS, *COMPOSED.values())}
+RIVALS = {"ChatMiniMax": "ChatOpenAI", "MiniMax (ours)": "llama-index-llms-minimax"}
+"""Each of our adapters and the generic adapter a user would otherwise reach for."""

@@ -22,7 +22,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from ._clients import BY_NAME, DRIVERS, Deadline, Spec, StreamOutcome
+from ._clients import BY_NAME, COMPOSED, DRIVERS, Deadline, Spec, StreamOutcome
 from ._common import (
     STREAM_REASONING,
     RssSampler,
@@ -44,15 +44,22 @@ class Plan:
     agent_steps: int = 6
     agent_batches: int = 5
     stream_reps: tuple[int, ...] = (5, 3, 1)
-    generic_stream_reps: tuple[int, ...] = (3, 1, 1)
+    generic_stream_reps: tuple[int, ...] = (3, 1, 0)
+    """No 100k stream for the generic clients: at ~200 µs a chunk it would take 20 s each."""
     stream_budget: float = 15.0
     long_budget: float = 25.0
     generic_long_budget: float = 20.0
     concurrency: int = 200
+    instructions: bool = False
+    """Count instructions under callgrind instead of timing (see `_callgrind`)."""
+    instr_calls: int = 5
+    instr_agent_steps: int = 2
+    instr_streams: tuple[int, ...] = (300, 1_000, 3_000)
+    """Chunks per stream under callgrind; the generic clients run the first two only."""
 
     @classmethod
     def quick(cls) -> Plan:
-        return cls(10, 2, 3, 2, (2, 1, 1), (1, 1, 1), 10.0, 15.0, 10.0, 200)
+        return cls(10, 2, 3, 2, (2, 1, 1), (1, 1, 0), 10.0, 15.0, 10.0, 200)
 
     def reps(self, role: str) -> tuple[int, ...]:
         return self.generic_stream_reps if role == "generic" else self.stream_reps
@@ -133,23 +140,26 @@ class Worker:
         self.main = Target.build(self.spec, self.settings, self.control)
         self.main.warm_up()  # every path once (imports, pools, caches), untimed
         if self.spec.role != "floor":
-            for name in ("raw httpx", FAMILY_FLOOR[self.spec.family]):
-                floor = Target.build(BY_NAME[name], self.settings, self.control)
+            floors = [BY_NAME["raw httpx"], BY_NAME[FAMILY_FLOOR[self.spec.family]]]
+            if not self.plan.instructions:
+                floors.append(COMPOSED[self.spec.family])
+            for spec in floors:
+                floor = Target.build(spec, self.settings, self.control)
                 floor.warm_up()
                 self.floors.append(floor)
         self.emit("setup", ok=True, paired_floors=[f.name for f in self.floors])
 
     def _interleaved(
         self, fn: Callable[[Target], float], rounds: int, floors: bool = True
-    ) -> tuple[list[float], dict[str, float]]:
-        """Run `fn` on the floors and the client in turn, `rounds` times."""
+    ) -> tuple[list[float], dict[str, list[float]]]:
+        """Run `fn` on the floors and the client in turn, `rounds` times; every round's value."""
         targets = [*(self.floors if floors else []), self.target]
         values: dict[str, list[float]] = {t.name: [] for t in targets}
         for _ in range(rounds):
             for t in targets:
                 values[t.name].append(fn(t))
         mine = values.pop(self.target.name)
-        return mine, {name: median(v) for name, v in values.items()}
+        return mine, values
 
     def invoke(self) -> None:
         calls = self.plan.invoke_calls
@@ -157,7 +167,7 @@ class Worker:
             lambda t: _batch_cpu(lambda: t.driver.invoke(t.model), calls),
             self.plan.invoke_batches,
         )
-        self.emit("invoke", cpu_s=median(mine), batches=mine, calls=calls, floor=floor)
+        self.emit("invoke", cpu_s=median(mine), batches=mine, calls=calls, floor_batches=floor)
 
     def agent(self) -> None:
         bound = {t.name: t.driver.bind(t.model) for t in [*self.floors, self.target]}
@@ -173,7 +183,7 @@ class Worker:
             cpu_s=median(mine),
             batches=mine,
             tool_calls=calls[self.target.name],
-            floor=floor,
+            floor_batches=floor,
         )
 
     def _stream_once(self, t: Target, size: int, watch_memory: bool) -> dict[str, Any]:
@@ -240,7 +250,7 @@ class Worker:
             size=size,
             per_chunk_s=median([r["per_chunk_s"] for r in mine]),
             runs=mine,
-            floor={name: median([r["per_chunk_s"] for r in rs]) for name, rs in runs.items() if rs},
+            floor_batches={n: [r["per_chunk_s"] for r in rs] for n, rs in runs.items() if rs},
         )
 
     def concurrency(self) -> None:
@@ -315,13 +325,57 @@ class Worker:
         finally:
             self.control.config(strict=False)
 
+    def instructions(self) -> None:
+        """Instruction counts of each target, floors first, under callgrind (see `_callgrind`).
+
+        Per call: a batch of non-streamed calls. Per chunk: the difference between streams of
+        different lengths, which leaves out the request and the response's fixed costs; a third,
+        longer stream shows whether the cost per chunk grows with the answer so far.
+        """
+        from . import _callgrind
+
+        generic = self.spec.role == "generic"
+        calls = self.plan.instr_calls
+        steps = self.plan.instr_agent_steps
+        sizes = self.plan.instr_streams[:2] if generic else self.plan.instr_streams
+        out: dict[str, Any] = {}
+        for t in [*self.floors, self.target]:
+            gc.collect()
+            with _callgrind.section(f"{t.name}: {calls} calls") as invoke:
+                for _ in range(calls):
+                    t.driver.invoke(t.model)
+            bound = t.driver.bind(t.model)
+            t.driver.agent_step(bound)
+            gc.collect()
+            with _callgrind.section(f"{t.name}: {steps} agent steps") as agent:
+                for _ in range(steps):
+                    t.driver.agent_step(bound)
+            streams = []
+            for size in sizes:
+                t.prepare_stream(size)
+                gc.collect()
+                with _callgrind.section(f"{t.name}: stream of {size}") as count:
+                    outcome = t.driver.stream(t.model, Deadline(3600))
+                streams.append({"size": size, "chunks": outcome.chunks, "instructions": count[0]})
+            out[t.name] = {
+                "per_call": invoke[0] / calls,
+                "per_agent_step": agent[0] / steps,
+                "streams": streams,
+            }
+        self.emit("instructions", targets=out)
+
     def run(self) -> None:
         if not self.stage("setup", self.setup):
+            return
+        if self.plan.instructions:
+            self.stage("instructions", self.instructions)
+            self.emit("done")
             return
         self.stage("invoke", self.invoke)
         self.stage("agent", self.agent)
         for size, reps in zip(STREAM_SIZES, self.plan.reps(self.spec.role), strict=True):
-            self.stage(f"stream {size}", lambda size=size, reps=reps: self.stream(size, reps))
+            if reps:
+                self.stage(f"stream {size}", lambda size=size, reps=reps: self.stream(size, reps))
         self.stage("concurrency", self.concurrency)
         if self.spec.role != "floor" or self.spec.family == "raw":
             self.stage("correctness", self.correctness)
@@ -333,8 +387,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("client", choices=sorted(BY_NAME))
     parser.add_argument("base_url")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--instructions", action="store_true")
     args = parser.parse_args(argv)
     plan = Plan.quick() if args.quick else Plan()
+    plan.instructions = args.instructions
     Worker(BY_NAME[args.client], Settings(base_url=args.base_url), plan).run()
     return 0
 
