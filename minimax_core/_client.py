@@ -21,7 +21,6 @@ import httpx
 from pydantic import SecretStr
 
 from ._accumulate import Accumulator, completion_from_body
-from ._reasoning import Prefill, ThinkPrefill, resolve_prefill
 from ._exceptions import (
     APIConnectionError,
     APIStatusError,
@@ -34,6 +33,7 @@ from ._exceptions import (
     parse_json_body,
     status_error,
 )
+from ._reasoning import Prefill, ThinkPrefill, resolve_prefill
 from ._retry import parse_retry_after, retry_delay
 from ._sse import SSEDecoder
 from .types import Completion, StreamDelta, ToolCallDelta
