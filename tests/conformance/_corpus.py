@@ -13,6 +13,7 @@ case is a gateway's deltas (`frames`) or whole message (`message`).
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 from collections.abc import Iterator, Mapping
@@ -158,7 +159,7 @@ def splits(text: str, seed: str) -> Iterator[tuple[str, list[str]]]:
     for n in range(3):
         cuts = sorted(rng.sample(range(1, len(text)), min(len(text) - 1, rng.randint(1, 12))))
         bounds = [0, *cuts, len(text)]
-        yield f"random{n}", [text[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+        yield f"random{n}", [text[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 # --- checking ----------------------------------------------------------------------------------
