@@ -31,6 +31,7 @@ from langchain_core.messages import (
 )
 
 from minimax_core import RequestValidationError, assistant_message, safe_arguments
+from minimax_core.replay import is_replay
 
 from ._messages_in import PROVIDER, REPLAY_KEY
 
@@ -150,7 +151,7 @@ def replay_of(message: AIMessage) -> dict[str, Any] | None:
     kwargs = message.additional_kwargs
     replay: dict[str, Any] = {}
     rest = kwargs.get(REPLAY_KEY)
-    if isinstance(rest, Mapping):
+    if is_replay(rest):
         replay.update(rest)
     details = kwargs.get(_DETAILS_KEY)
     if isinstance(details, list) and details:

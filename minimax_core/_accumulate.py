@@ -22,6 +22,7 @@ from typing import Any
 from ._exceptions import StreamError, base_resp_error
 from ._reasoning import Prefill, ThinkParser
 from ._toolcalls import new_tool_call_id, parse_arguments, parse_tool_xml
+from .replay import build_replay
 from .types import Completion, StreamDelta, ToolCall, ToolCallDelta, Usage
 
 __all__ = ["Accumulator", "completion_from_body", "usage_from_wire"]
@@ -326,19 +327,14 @@ class Accumulator:
         )
 
     def _replay(self, raw_content: str, answer: str) -> dict[str, Any]:
-        replay: dict[str, Any] = {}
-        if self._details:
-            replay["reasoning_details"] = [self._details[k] for k in sorted(self._details)]
-        elif self._reasoning_content:
-            replay["reasoning_content"] = "".join(self._reasoning_content)
-        elif self._reasoning:
-            replay["reasoning"] = "".join(self._reasoning)
-        if self._parser.tool_xml:
-            for block in self._parser.tool_xml:
-                raw_content = raw_content.replace(block, "", 1)
-        if raw_content != answer:
-            replay["content"] = raw_content
-        return replay
+        return build_replay(
+            reasoning_details=[self._details[k] for k in sorted(self._details)],
+            reasoning_content="".join(self._reasoning_content),
+            reasoning="".join(self._reasoning),
+            raw_content=raw_content,
+            answer=answer,
+            tool_xml=self._parser.tool_xml,
+        )
 
 
 def usage_from_wire(usage: Mapping[str, Any]) -> Usage:

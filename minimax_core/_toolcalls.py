@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .replay import new_tool_call_id
 from .types import ToolCall
 
 __all__ = ["new_tool_call_id", "parse_arguments", "parse_tool_xml"]
@@ -32,10 +32,6 @@ _INVOKE = re.compile(r"<invoke\s+name\s*=\s*([\"']?)([^\"'>\s]+)\1\s*>(.*?)(?:</
 _PARAMETER = re.compile(
     r"<parameter\s+name\s*=\s*([\"']?)([^\"'>]+?)\1\s*>(.*?)(?:</parameter>|(?=<parameter)|$)", re.S
 )
-
-
-def new_tool_call_id() -> str:
-    return f"call_{secrets.token_hex(12)}"
 
 
 def parse_arguments(arguments: str) -> tuple[dict[str, Any] | None, str | None]:
