@@ -52,7 +52,8 @@ _CHAT_ROLES = {
     "ai": "assistant",
     "tool": "tool",
 }
-# Options MiniMax reads on image and video parts (minimax-api.md §7).
+# Options MiniMax-M3 reads on image parts (`detail`, `max_long_side_pixel`) and video parts
+# (also `fps`, 0.2 to 5 frames a second).
 _IMAGE_OPTIONS = ("detail", "max_long_side_pixel")
 _VIDEO_OPTIONS = ("detail", "fps", "max_long_side_pixel")
 # Blocks that carry no text for MiniMax: other providers' reasoning and tool-call blocks

@@ -50,7 +50,8 @@ _ROLES = {
     MessageRole.TOOL: "tool",
     MessageRole.FUNCTION: "tool",
 }
-# MiniMax wants `video/mov` for QuickTime data URLs (minimax-api.md §7).
+# MiniMax takes MP4, AVI, MOV and MKV video, and wants `video/mov` (not `video/quicktime`) as
+# the type of a base64 MOV data URL.
 _VIDEO_MIME = {"video/quicktime": "video/mov"}
 
 

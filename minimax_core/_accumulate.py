@@ -5,7 +5,7 @@ returns the `StreamDelta` it adds; `finish()` returns the rest and the final `Co
 Non-streamed bodies go through the same code as a single frame, so a streamed and an invoked
 answer cannot drift apart.
 
-Quirks handled here (minimax-api.md §4): deltas are incremental; `finish_reason` rides on the
+Stream quirks handled here (each described in ARCHITECTURE.md): deltas are incremental; `finish_reason` rides on the
 last content chunk; a usage-only chunk has `choices: []`; ordinary chunks may carry zero usage;
 a final chunk may carry a whole `message` (used only when nothing came as deltas); `role: ""`;
 tool calls arrive whole or in fragments, and a new `id` at a reused `index` is a new call;
