@@ -341,7 +341,7 @@ def add(a: int, b: int) -> int:
     return a + b
 
 
-def test_tool_specs_and_choice() -> None:
+def test_tools_and_tool_choice_to_wire() -> None:
     tool = FunctionTool.from_defaults(add)
     assert tools_to_wire([tool]) == [
         {
