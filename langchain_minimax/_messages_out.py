@@ -31,6 +31,7 @@ from langchain_core.messages import (
 )
 
 from minimax_core import RequestValidationError, assistant_message, safe_arguments
+from minimax_core.replay import is_replay
 
 from ._messages_in import PROVIDER, REPLAY_KEY
 
@@ -51,7 +52,8 @@ _CHAT_ROLES = {
     "ai": "assistant",
     "tool": "tool",
 }
-# Options MiniMax reads on image and video parts (minimax-api.md §7).
+# Options MiniMax-M3 reads on image parts (`detail`, `max_long_side_pixel`) and video parts
+# (also `fps`, 0.2 to 5 frames a second).
 _IMAGE_OPTIONS = ("detail", "max_long_side_pixel")
 _VIDEO_OPTIONS = ("detail", "fps", "max_long_side_pixel")
 # Blocks that carry no text for MiniMax: other providers' reasoning and tool-call blocks
@@ -150,7 +152,7 @@ def replay_of(message: AIMessage) -> dict[str, Any] | None:
     kwargs = message.additional_kwargs
     replay: dict[str, Any] = {}
     rest = kwargs.get(REPLAY_KEY)
-    if isinstance(rest, Mapping):
+    if is_replay(rest):
         replay.update(rest)
     details = kwargs.get(_DETAILS_KEY)
     if isinstance(details, list) and details:

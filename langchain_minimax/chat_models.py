@@ -51,11 +51,9 @@ from minimax_core import (
     MiniMaxError,
     StreamError,
     build_request,
-    client_options,
     normalize_thinking,
-    shared_async_client,
-    shared_sync_client,
 )
+from minimax_core._pools import client_options, shared_async_client, shared_sync_client
 
 from ._errors import to_langchain_error
 from ._messages_in import PROVIDER, ChunkBuilder, completion_to_message

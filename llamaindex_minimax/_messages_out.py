@@ -1,11 +1,11 @@
 """LlamaIndex objects → MiniMax wire dicts.
 
-- `to_wire_messages(messages)`: `ChatMessage`s as the OpenAI-shaped dicts `build_request` takes.
+- `messages_to_wire(messages)`: `ChatMessage`s as the OpenAI-shaped dicts `build_request` takes.
   Assistant turns MiniMax produced are rebuilt with `minimax_core.assistant_message`, their
   reasoning exactly as the server gave it (the ThinkingBlock's `additional_information`);
   ThinkingBlocks from other providers are dropped; invalid tool-call arguments are replaced by
   `{}` so the tool result that follows still matches its call id.
-- `tool_specs(tools)` and `tool_choice(choice, required)`: tools in OpenAI function form.
+- `tools_to_wire(tools)` and `tool_choice_to_wire(choice, required)`: tools in OpenAI function form.
 """
 
 from __future__ import annotations
@@ -27,21 +27,18 @@ from llama_index.core.base.llms.types import (
 )
 
 from minimax_core import RequestValidationError, assistant_message, safe_arguments
+from minimax_core.replay import is_replay, new_tool_call_id
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
 
 __all__ = [
-    "REPLAY_KEYS",
     "is_minimax_thinking",
-    "to_wire_message",
-    "to_wire_messages",
-    "tool_choice",
-    "tool_specs",
+    "message_to_wire",
+    "messages_to_wire",
+    "tool_choice_to_wire",
+    "tools_to_wire",
 ]
-
-REPLAY_KEYS = frozenset({"reasoning_details", "reasoning_content", "reasoning", "content"})
-"""The keys of `Completion.replay`; a ThinkingBlock whose extras use only these is MiniMax's."""
 
 _ROLES = {
     MessageRole.SYSTEM: "system",
@@ -53,15 +50,16 @@ _ROLES = {
     MessageRole.TOOL: "tool",
     MessageRole.FUNCTION: "tool",
 }
-# MiniMax wants `video/mov` for QuickTime data URLs (minimax-api.md §7).
+# MiniMax takes MP4, AVI, MOV and MKV video, and wants `video/mov` (not `video/quicktime`) as
+# the type of a base64 MOV data URL.
 _VIDEO_MIME = {"video/quicktime": "video/mov"}
 
 
-def to_wire_messages(messages: Sequence[ChatMessage]) -> list[dict[str, Any]]:
-    return [to_wire_message(message, position) for position, message in enumerate(messages)]
+def messages_to_wire(messages: Sequence[ChatMessage]) -> list[dict[str, Any]]:
+    return [message_to_wire(message, position) for position, message in enumerate(messages)]
 
 
-def to_wire_message(message: ChatMessage, position: int = 0) -> dict[str, Any]:
+def message_to_wire(message: ChatMessage, position: int = 0) -> dict[str, Any]:
     role = _ROLES.get(message.role)
     if role is None:  # pragma: no cover - MessageRole is a closed enum
         raise RequestValidationError(f"messages[{position}] has unknown role {message.role!r}")
@@ -87,8 +85,7 @@ def is_minimax_thinking(block: ThinkingBlock) -> bool:
     Other providers leave `additional_information` empty (OpenAI-likes, Ollama) or put their own
     keys there (Anthropic's `signature`); their reasoning must never be sent to MiniMax.
     """
-    info = block.additional_information
-    return bool(info) and info.keys() <= REPLAY_KEYS
+    return is_replay(block.additional_information)
 
 
 def _assistant(message: ChatMessage, position: int) -> dict[str, Any]:
@@ -122,7 +119,8 @@ def _tool_call(block: ToolCallBlock, position: int, number: int) -> dict[str, An
     else:
         arguments = json.dumps(kwargs, ensure_ascii=False)
     return {
-        "id": block.tool_call_id or f"call_{position}_{number}",
+        # The same id each time the history is sent, so the request stays byte-identical.
+        "id": block.tool_call_id or new_tool_call_id(f"messages[{position}].tool_calls[{number}]"),
         "type": "function",
         "function": {"name": block.tool_name, "arguments": arguments},
     }
@@ -240,12 +238,14 @@ def _base64(data: Any, path: Any, kind: str, position: int) -> str:
     raise RequestValidationError(f"messages[{position}] has an empty {kind} block")
 
 
-def tool_specs(tools: Sequence[BaseTool]) -> list[dict[str, Any]]:
+def tools_to_wire(tools: Sequence[BaseTool]) -> list[dict[str, Any]]:
     """Tools in OpenAI function form (MiniMax has no `strict` field; it is left out)."""
     return [tool.metadata.to_openai_tool(skip_length_check=True) for tool in tools]
 
 
-def tool_choice(choice: str | dict[str, Any] | None, required: bool) -> str | dict[str, Any]:
+def tool_choice_to_wire(
+    choice: str | dict[str, Any] | None, required: bool
+) -> str | dict[str, Any]:
     """`None` → "auto" (or "required"); a tool name → `{"type": "function", ...}`."""
     if choice is None:
         return "required" if required else "auto"

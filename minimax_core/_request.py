@@ -13,11 +13,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._exceptions import RequestValidationError
-from ._reasoning import split_content
 from .models import model_info
 
 __all__ = [
-    "assistant_message",
     "build_request",
     "normalize_thinking",
     "safe_arguments",
@@ -25,35 +23,10 @@ __all__ = [
 ]
 
 _ROLES = {"system", "user", "assistant", "tool"}
-_REPLAY_FIELDS = ("reasoning_details", "reasoning_content", "reasoning")
 _UNSUPPORTED = {
     "function_call": "the legacy `function_call` is not supported by MiniMax; use `tools` and `tool_choice`",
     "functions": "the legacy `functions` is not supported by MiniMax; use `tools`",
 }
-
-
-def assistant_message(
-    text: str | None,
-    tool_calls: Sequence[Mapping[str, Any]] = (),
-    replay: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """The assistant turn to send back, with its reasoning exactly as the server gave it.
-
-    `replay` is `Completion.replay`. Its raw `content` (an inline `<think>` block and all) is sent
-    only while the answer text is unchanged; if a caller edited the text, the edit wins.
-    """
-    answer = text or ""
-    message: dict[str, Any] = {"role": "assistant", "content": answer}
-    if replay:
-        raw = replay.get("content")
-        if isinstance(raw, str) and split_content(raw)[0] == answer:
-            message["content"] = raw
-        for field in _REPLAY_FIELDS:
-            if field in replay:
-                message[field] = replay[field]
-    if tool_calls:
-        message["tool_calls"] = [dict(call) for call in tool_calls]
-    return message
 
 
 def safe_arguments(arguments: str) -> str:
