@@ -84,7 +84,7 @@ def assistant_message(
     message: dict[str, Any] = {"role": "assistant", "content": answer}
     if replay:
         raw = replay.get("content")
-        if isinstance(raw, str) and split_content(raw)[0] == answer:
+        if isinstance(raw, str) and _answer_unchanged(raw, answer):
             message["content"] = raw
         for field in REPLAY_FIELDS:
             if field in replay:
@@ -113,3 +113,12 @@ def new_tool_call_id(stable_key: str | None = None) -> str:
     if stable_key is None:
         return f"call_{secrets.token_hex(12)}"
     return f"call_{hashlib.sha256(stable_key.encode()).hexdigest()[:24]}"
+
+
+def _answer_unchanged(raw: str, answer: str) -> bool:
+    """Whether `answer` is still the answer the server's raw `content` gave.
+
+    The answer was split out in the request's prefill mode, which the turn does not record;
+    an answer any mode gives is unchanged (an edit gives none of them).
+    """
+    return any(split_content(raw, mode)[0] == answer for mode in ("maybe", "always", "never"))

@@ -109,3 +109,13 @@ def test_one_tool_call_id_maker_fresh_or_stable() -> None:
     assert re.fullmatch(r"call_[0-9a-f]{24}", stable)
     assert new_tool_call_id("messages[2].tool_calls[0]") == stable
     assert new_tool_call_id("messages[2].tool_calls[1]") != stable
+
+
+def test_a_truncated_thinking_first_turn_is_replayed_whole() -> None:
+    # `think_prefill=True`, cut by the length limit inside the reasoning: no answer at all, and
+    # the raw content (all reasoning, no tag) must still go back.
+    raw = "Still weighing the options"
+    message = assistant_message("", [], {"content": raw})
+    assert message["content"] == raw
+    # An edited answer still wins over the raw content.
+    assert assistant_message("edited", [], {"content": raw})["content"] == "edited"
