@@ -13,7 +13,7 @@ import logging
 import os
 import ssl
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
@@ -33,6 +33,7 @@ from ._exceptions import (
     parse_json_body,
     status_error,
 )
+from ._files import AsyncFiles, Files
 from ._retry import parse_retry_after, retry_delay
 from ._sse import SSEDecoder
 from .types import Completion, StreamDelta, ToolCallDelta
@@ -199,7 +200,14 @@ class _BaseClient:
     def _judge(
         self, response: httpx.Response, raw: bytes, request: Mapping[str, Any]
     ) -> Completion | _Failure:
-        """What a whole (non-SSE) answer means: the finished turn, or a failure.
+        """What a whole (non-SSE) answer means: the finished turn, or a failure."""
+        body = self._judge_json(response, raw)
+        if isinstance(body, _Failure):
+            return body
+        return completion_from_body(body, _tools_of(request))
+
+    def _judge_json(self, response: httpx.Response, raw: bytes) -> dict[str, Any] | _Failure:
+        """A JSON answer (chat or Files API), or the failure its status or `base_resp` means.
 
         JSON is parsed from the bytes: `response.text` would first guess the charset.
         """
@@ -209,7 +217,7 @@ class _BaseClient:
         status = base_resp_error(body)
         if status is not None:
             return _Failure(status, status.retryable)
-        return completion_from_body(body, _tools_of(request))
+        return body
 
     def _failure(self, exc: BaseException, when: str) -> _Failure:
         if isinstance(exc, APIStatusError):  # a base_resp error in a stream's first frame
@@ -230,6 +238,9 @@ class _BaseClient:
             delay,
         )
         return delay
+
+
+_T = TypeVar("_T")
 
 
 class _Failure:
@@ -337,20 +348,45 @@ class MiniMaxClient(_BaseClient):
             )
         return self._http
 
+    @property
+    def files(self) -> Files:
+        """The Files API: upload a large video, then pass its `mm_file://{file_id}` URL."""
+        return Files(self)
+
     def create(self, request: Mapping[str, Any]) -> Completion:
         """Send a non-streamed request and return the finished turn."""
         content, headers = self._prepare(request, stream=False)
+        timeout = self._httpx_timeout(False)
+        return self._send(
+            lambda: self.http_client.build_request(
+                "POST", self._url, content=content, headers=headers, timeout=timeout
+            ),
+            lambda response: self._judge(response, response.content, request),
+        )
+
+    def _send(
+        self,
+        build: Callable[[], httpx.Request],
+        judge: Callable[[httpx.Response], _T | _Failure],
+        *,
+        retry: bool = True,
+    ) -> _T:
+        """Send `build()`'s request until `judge` accepts the answer or no retry is left.
+
+        `build` is called for every attempt, so a streamed body starts again from the top;
+        `retry=False` is for bodies that cannot (a file object that does not seek).
+        """
         attempt = 0
         while True:
             try:
-                response = self.http_client.post(
-                    self._url, content=content, headers=headers, timeout=self._httpx_timeout(False)
-                )
-                outcome = self._judge(response, response.content, request)
+                response = self.http_client.send(build())
+                outcome = judge(response)
             except httpx.TransportError as exc:
                 outcome = self._failure(exc, "while sending the request")
-            if isinstance(outcome, Completion):
+            if not isinstance(outcome, _Failure):
                 return outcome
+            if not retry:
+                raise outcome.error from outcome.cause
             time.sleep(self._backoff(attempt, outcome))
             attempt += 1
 
@@ -532,20 +568,41 @@ class AsyncMiniMaxClient(_BaseClient):
             )
         return self._http
 
+    @property
+    def files(self) -> AsyncFiles:
+        """The Files API: upload a large video, then pass its `mm_file://{file_id}` URL."""
+        return AsyncFiles(self)
+
     async def create(self, request: Mapping[str, Any]) -> Completion:
         """Send a non-streamed request and return the finished turn."""
         content, headers = self._prepare(request, stream=False)
+        timeout = self._httpx_timeout(False)
+        return await self._send(
+            lambda: self.http_client.build_request(
+                "POST", self._url, content=content, headers=headers, timeout=timeout
+            ),
+            lambda response: self._judge(response, response.content, request),
+        )
+
+    async def _send(
+        self,
+        build: Callable[[], httpx.Request],
+        judge: Callable[[httpx.Response], _T | _Failure],
+        *,
+        retry: bool = True,
+    ) -> _T:
+        """Async twin of `MiniMaxClient._send`."""
         attempt = 0
         while True:
             try:
-                response = await self.http_client.post(
-                    self._url, content=content, headers=headers, timeout=self._httpx_timeout(False)
-                )
-                outcome = self._judge(response, response.content, request)
+                response = await self.http_client.send(build())
+                outcome = judge(response)
             except httpx.TransportError as exc:
                 outcome = self._failure(exc, "while sending the request")
-            if isinstance(outcome, Completion):
+            if not isinstance(outcome, _Failure):
                 return outcome
+            if not retry:
+                raise outcome.error from outcome.cause
             await asyncio.sleep(self._backoff(attempt, outcome))
             attempt += 1
 
