@@ -38,6 +38,8 @@ from ._exceptions import (
     StreamError,
     UsageLimitError,
 )
+from ._files import DEFAULT_PURPOSE, AsyncFiles, FileObject, Files
+from ._media import check_inline_size, guess_media_type, wire_media_type
 from ._pools import client_options, close_with_loop, shared_async_client, shared_sync_client
 from ._reasoning import ThinkParser, split_content
 from ._request import (
@@ -57,12 +59,14 @@ __all__ = [
     "CHINA_BASE_URL",
     "DEFAULT_BASE_URL",
     "DEFAULT_MODEL",
+    "DEFAULT_PURPOSE",
     "MODELS",
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
     "Accumulator",
     "AsyncChatStream",
+    "AsyncFiles",
     "AsyncMiniMaxClient",
     "AuthenticationError",
     "BadRequestError",
@@ -70,6 +74,8 @@ __all__ = [
     "Completion",
     "ContentFilteredError",
     "ContextWindowExceededError",
+    "FileObject",
+    "Files",
     "InsufficientBalanceError",
     "InternalServerError",
     "MiniMaxClient",
@@ -89,9 +95,11 @@ __all__ = [
     "UsageLimitError",
     "assistant_message",
     "build_request",
+    "check_inline_size",
     "client_options",
     "close_with_loop",
     "completion_from_body",
+    "guess_media_type",
     "model_info",
     "normalize_thinking",
     "parse_arguments",
@@ -103,4 +111,5 @@ __all__ = [
     "split_content",
     "usage_from_wire",
     "validate_messages",
+    "wire_media_type",
 ]

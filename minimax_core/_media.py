@@ -40,6 +40,7 @@ __all__ = [
     "MediaCheck",
     "base64_size",
     "check_body_size",
+    "check_inline_size",
     "check_media_part",
     "describe_size",
     "guess_media_type",
@@ -57,8 +58,8 @@ FPS_RANGE = (0.2, 5.0)
 DETAILS = ("low", "default", "high")
 
 _UPLOAD_HINT = (
-    "upload it with the Files API (`client.files.upload(path)`) and pass "
-    "`mm_file://<file_id>` as the video URL"
+    "upload it with the Files API (`.files.upload(path)` on the client or chat model) and "
+    "pass `mm_file://<file_id>` as the video URL"
 )
 # Canonical format name per MIME type, including the aliases browsers and `mimetypes` produce.
 _IMAGE_TYPES = {
@@ -229,7 +230,11 @@ def _check_data_url(url: str, media: str, where: str) -> None:
         sniffed = _sniff(_decode_head(url, comma + 1))
         if sniffed is not None:
             _format_of_type(sniffed, media, where)
-    size = base64_size(url, comma + 1)
+    check_inline_size(base64_size(url, comma + 1), media, where)
+
+
+def check_inline_size(size: int, media: str, where: str) -> None:
+    """Refuse an inline image or video over its limit (`size` is the decoded size in bytes)."""
     if media == "video" and size > VIDEO_LIMIT:
         raise RequestValidationError(
             f"{where}: this video is {describe_size(size, VIDEO_LIMIT)}; inline videos are "
