@@ -16,7 +16,9 @@ from dataclasses import asdict, dataclass
 from types import TracebackType
 from typing import Any
 
+from ._files import FilesApi
 from ._http import BadHttp, ChunkedWriter, HttpRequest, read_request, send_json
+from ._media import check_media
 from ._model import ChatRequest, Reply, ReplyCall, apply_limits, count_tokens, decide, text_of
 from ._types import (
     DIALECTS,
@@ -120,6 +122,7 @@ class MiniMaxServer:
         self._replies: deque[ScriptedReply] = deque()
         self._faults: list[_ActiveFault] = []
         self._memory = Memory()
+        self._files = FilesApi()
         self._prefixes: dict[str, int] = {}
         self._opened = 0
         self._open = 0
@@ -283,6 +286,7 @@ class MiniMaxServer:
 
     def reset(self) -> None:
         """Clear requests, replies, faults, strict memory and counters; restore settings."""
+        self._files.store.clear()
         with self._lock:
             self._requests.clear()
             self._replies.clear()
@@ -334,6 +338,15 @@ class MiniMaxServer:
             status, body = self._control(request.method, path, request.body)
             await send_json(writer, status, body, keep_alive=keep)
             return keep
+        if path.startswith("/v1/files/"):
+            return await self._files.handle(
+                request,
+                reader,
+                writer,
+                api_key=self.api_key,
+                faults=self._take_faults(True),
+                record=lambda data: self._record(request, data, False),
+            )
         if path == "/v1/chat/completions":
             if request.method != "POST":
                 await send_json(
@@ -388,6 +401,7 @@ class MiniMaxServer:
         any_model = self.any_model if self.any_model is not None else dialect != "minimax"
         try:
             chat = parse_request(body, any_model=any_model)
+            check_media(body, len(request.body), self._files.store)
             if self.strict:
                 check_strict(chat.messages, self._memory)
         except ApiError as error:
