@@ -58,8 +58,8 @@ FPS_RANGE = (0.2, 5.0)
 DETAILS = ("low", "default", "high")
 
 _UPLOAD_HINT = (
-    "upload it with the Files API (`.files.upload(path)` on the client or chat model) and "
-    "pass `mm_file://<file_id>` as the video URL"
+    "with the Files API (`.files.upload(path)` on the client or chat model) and pass "
+    "`mm_file://<file_id>` as the video URL"
 )
 # Canonical format name per MIME type, including the aliases browsers and `mimetypes` produce.
 _IMAGE_TYPES = {
@@ -190,7 +190,7 @@ def check_body_size(size: int) -> None:
         raise RequestValidationError(
             f"this request body is {describe_size(size, BODY_LIMIT)}; MiniMax accepts at most "
             f"{BODY_LIMIT // MB} MB per request; send fewer or smaller inline images and videos, "
-            f"or {_UPLOAD_HINT}"
+            f"or upload videos {_UPLOAD_HINT}"
         )
 
 
@@ -238,7 +238,7 @@ def check_inline_size(size: int, media: str, where: str) -> None:
     if media == "video" and size > VIDEO_LIMIT:
         raise RequestValidationError(
             f"{where}: this video is {describe_size(size, VIDEO_LIMIT)}; inline videos are "
-            f"limited to {VIDEO_LIMIT // MB} MB; {_UPLOAD_HINT}"
+            f"limited to {VIDEO_LIMIT // MB} MB; upload it {_UPLOAD_HINT}"
         )
     if media == "image" and size > IMAGE_LIMIT:
         raise RequestValidationError(

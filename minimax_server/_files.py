@@ -142,7 +142,12 @@ class FilesApi:
         name = request.path.rstrip("/").removeprefix("/v1/files/")
         status, body = 200, _answer(2013, f"invalid params, unknown files call {name!r}")
         upload_body = iter_body(reader, request) if request.streamed else None
+        seen: dict[str, Any] = {}
         try:
+            if request.method == "GET":
+                seen = {k: v[-1] for k, v in parse_qs(request.query).items()}
+            elif upload_body is None:
+                seen = _json_object(request.body) if name == "delete" else {}
             if request.headers.get("authorization", "") != f"Bearer {api_key}":
                 raise _Refused(_LOGIN_FAIL, 1004)
             for fault in faults:
@@ -154,25 +159,23 @@ class FilesApi:
             if name == "upload" and request.method == "POST" and upload_body is not None:
                 drop = next((f.after_chunks for f in faults if f.kind == "drop_mid_stream"), None)
                 stored = await self._upload(request, _counted(upload_body, drop))
-                record(
-                    {"purpose": stored.purpose, "filename": stored.filename, "bytes": stored.bytes}
-                )
+                seen = {"purpose": stored.purpose, "filename": stored.filename}
                 body = {"file": stored.wire(), "base_resp": _OK}
             elif name == "upload":
                 raise _Refused("invalid params, the upload must be a multipart/form-data POST")
-            elif name in ("retrieve", "list") and request.method == "GET":
-                query = {k: v[-1] for k, v in parse_qs(request.query).items()}
-                record(query)
-                body = self._retrieve(query) if name == "retrieve" else self._list(query)
+            elif name == "retrieve" and request.method == "GET":
+                body = self._retrieve(seen)
+            elif name == "list" and request.method == "GET":
+                body = self._list(seen)
             elif name == "delete" and request.method == "POST":
-                data = _json_object(request.body)
-                record(data)
-                body = self._delete(data)
+                body = self._delete(seen)
         except _Refused as refused:
             body = _answer(refused.code, str(refused))
         except _Dropped:
             writer.transport.abort()
             return False
+        finally:
+            record(seen)
         if upload_body is not None:
             # The answer is read only once the client has sent everything: drain what is left.
             with contextlib.suppress(BadHttp, asyncio.IncompleteReadError):
