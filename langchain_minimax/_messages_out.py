@@ -339,11 +339,8 @@ def _data_url(mime_type: Any, kind: str, data: str) -> str:
     """A base64 data URL; without a MIME type, the type is read from the data's first bytes."""
     if data.startswith("data:"):
         return data
-    if isinstance(mime_type, str) and mime_type:
-        mime = wire_media_type(mime_type)
-    else:
-        mime = guess_media_type(data, kind) or f"{kind}/*"
-    return f"data:{mime};base64,{data}"
+    mime = mime_type if isinstance(mime_type, str) and mime_type else guess_media_type(data, kind)
+    return f"data:{wire_media_type(mime or f'{kind}/*')};base64,{data}"
 
 
 def _file_url(file_id: str) -> str:
