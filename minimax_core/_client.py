@@ -34,6 +34,7 @@ from ._exceptions import (
     status_error,
 )
 from ._files import AsyncFiles, Files
+from ._reasoning import Prefill, ThinkPrefill, resolve_prefill
 from ._retry import parse_retry_after, retry_delay
 from ._sse import SSEDecoder
 from .types import Completion, StreamDelta, ToolCallDelta
@@ -198,13 +199,13 @@ class _BaseClient:
         return APIConnectionError(f"could not reach MiniMax {when}: {type(exc).__name__}: {exc}")
 
     def _judge(
-        self, response: httpx.Response, raw: bytes, request: Mapping[str, Any]
+        self, response: httpx.Response, raw: bytes, request: Mapping[str, Any], prefill: Prefill
     ) -> Completion | _Failure:
         """What a whole (non-SSE) answer means: the finished turn, or a failure."""
         body = self._judge_json(response, raw)
         if isinstance(body, _Failure):
             return body
-        return completion_from_body(body, _tools_of(request))
+        return completion_from_body(body, _tools_of(request), prefill=prefill)
 
     def _judge_json(self, response: httpx.Response, raw: bytes) -> dict[str, Any] | _Failure:
         """A JSON answer (chat or Files API), or the failure its status or `base_resp` means.
@@ -261,9 +262,9 @@ class _StreamReader:
 
     __slots__ = ("accumulator", "decoder", "done")
 
-    def __init__(self, tools: Sequence[Mapping[str, Any]] | None) -> None:
+    def __init__(self, tools: Sequence[Mapping[str, Any]] | None, prefill: Prefill) -> None:
         self.decoder = SSEDecoder()
-        self.accumulator = Accumulator(tools)
+        self.accumulator = Accumulator(tools, prefill=prefill)
         self.done = False
 
     def feed(self, chunk: bytes) -> list[StreamDelta]:
@@ -353,15 +354,22 @@ class MiniMaxClient(_BaseClient):
         """The Files API: upload a large video, then pass its `mm_file://{file_id}` URL."""
         return Files(self)
 
-    def create(self, request: Mapping[str, Any]) -> Completion:
-        """Send a non-streamed request and return the finished turn."""
+    def create(
+        self, request: Mapping[str, Any], *, think_prefill: ThinkPrefill = "auto"
+    ) -> Completion:
+        """Send a non-streamed request and return the finished turn.
+
+        `think_prefill`: whether the server's chat template opens the think block, so that the
+        output starts inside the reasoning (`"auto"` decides; see `resolve_prefill`).
+        """
         content, headers = self._prepare(request, stream=False)
+        prefill = resolve_prefill(think_prefill, request, self.base_url)
         timeout = self._httpx_timeout(False)
         return self._send(
             lambda: self.http_client.build_request(
                 "POST", self._url, content=content, headers=headers, timeout=timeout
             ),
-            lambda response: self._judge(response, response.content, request),
+            lambda response: self._judge(response, response.content, request, prefill),
         )
 
     def _send(
@@ -390,13 +398,16 @@ class MiniMaxClient(_BaseClient):
             time.sleep(self._backoff(attempt, outcome))
             attempt += 1
 
-    def stream(self, request: Mapping[str, Any]) -> ChatStream:
+    def stream(
+        self, request: Mapping[str, Any], *, think_prefill: ThinkPrefill = "auto"
+    ) -> ChatStream:
         """Send a streamed request; iterate the result for deltas, then read `.completion`.
 
         Failures before the first delta (HTTP errors, a `base_resp` error in the first frame)
         are retried; once a delta has been delivered nothing is retried, so no text repeats.
         """
         content, headers = self._prepare(request, stream=True)
+        prefill = resolve_prefill(think_prefill, request, self.base_url)
         timeout = self._httpx_timeout(True)
         attempt = 0
         while True:
@@ -407,7 +418,7 @@ class MiniMaxClient(_BaseClient):
                 )
                 response = self.http_client.send(sent, stream=True)
                 if response.status_code < 400 and _is_event_stream(response):
-                    reader = _StreamReader(_tools_of(request))
+                    reader = _StreamReader(_tools_of(request), prefill)
                     chunks = response.iter_bytes()
                     first: list[StreamDelta] = []
                     for chunk in chunks:
@@ -416,7 +427,7 @@ class MiniMaxClient(_BaseClient):
                             break
                     stream, response = ChatStream(response, reader, first, chunks=chunks), None
                     return stream
-                outcome = self._judge(response, response.read(), request)
+                outcome = self._judge(response, response.read(), request, prefill)
                 if isinstance(outcome, Completion):
                     return ChatStream(None, None, [_delta_of(outcome)], outcome)
             except (httpx.TransportError, APIStatusError) as exc:
@@ -573,15 +584,22 @@ class AsyncMiniMaxClient(_BaseClient):
         """The Files API: upload a large video, then pass its `mm_file://{file_id}` URL."""
         return AsyncFiles(self)
 
-    async def create(self, request: Mapping[str, Any]) -> Completion:
-        """Send a non-streamed request and return the finished turn."""
+    async def create(
+        self, request: Mapping[str, Any], *, think_prefill: ThinkPrefill = "auto"
+    ) -> Completion:
+        """Send a non-streamed request and return the finished turn.
+
+        `think_prefill`: whether the server's chat template opens the think block, so that the
+        output starts inside the reasoning (`"auto"` decides; see `resolve_prefill`).
+        """
         content, headers = self._prepare(request, stream=False)
+        prefill = resolve_prefill(think_prefill, request, self.base_url)
         timeout = self._httpx_timeout(False)
         return await self._send(
             lambda: self.http_client.build_request(
                 "POST", self._url, content=content, headers=headers, timeout=timeout
             ),
-            lambda response: self._judge(response, response.content, request),
+            lambda response: self._judge(response, response.content, request, prefill),
         )
 
     async def _send(
@@ -606,9 +624,12 @@ class AsyncMiniMaxClient(_BaseClient):
             await asyncio.sleep(self._backoff(attempt, outcome))
             attempt += 1
 
-    async def stream(self, request: Mapping[str, Any]) -> AsyncChatStream:
+    async def stream(
+        self, request: Mapping[str, Any], *, think_prefill: ThinkPrefill = "auto"
+    ) -> AsyncChatStream:
         """Send a streamed request; `async for` the result, then read `.completion`."""
         content, headers = self._prepare(request, stream=True)
+        prefill = resolve_prefill(think_prefill, request, self.base_url)
         timeout = self._httpx_timeout(True)
         attempt = 0
         while True:
@@ -619,7 +640,7 @@ class AsyncMiniMaxClient(_BaseClient):
                 )
                 response = await self.http_client.send(sent, stream=True)
                 if response.status_code < 400 and _is_event_stream(response):
-                    reader = _StreamReader(_tools_of(request))
+                    reader = _StreamReader(_tools_of(request), prefill)
                     chunks = response.aiter_bytes()
                     first: list[StreamDelta] = []
                     async for chunk in chunks:
@@ -628,7 +649,7 @@ class AsyncMiniMaxClient(_BaseClient):
                             break
                     stream, response = AsyncChatStream(response, reader, first, chunks=chunks), None
                     return stream
-                outcome = self._judge(response, await response.aread(), request)
+                outcome = self._judge(response, await response.aread(), request, prefill)
                 if isinstance(outcome, Completion):
                     return AsyncChatStream(None, None, [_delta_of(outcome)], outcome)
             except (httpx.TransportError, APIStatusError) as exc:
