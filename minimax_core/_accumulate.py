@@ -101,8 +101,8 @@ class Accumulator:
         self._content: list[str] = []
         self._text: list[str] = []
         self._display: list[str] = []
-        self._reasoning_content: list[str] = []
-        self._reasoning: list[str] = []
+        self._reasoning_content = _FlatReasoning()
+        self._reasoning = _FlatReasoning()
         self._details: dict[int, dict[str, Any]] = {}
         self._structured = False
         self._shown_from = _NOWHERE
@@ -196,6 +196,9 @@ class Accumulator:
         """
         details = part.get("reasoning_details")
         detail_text = ""
+        if isinstance(details, str):
+            # Some gateways flatten the list to its text.
+            details = [{"type": "reasoning.text", "text": details}]
         if details:
             for item in details:
                 if not isinstance(item, Mapping):
@@ -209,14 +212,8 @@ class Accumulator:
                 else:
                     held["text"] += piece
                 detail_text += piece
-        flat = part.get("reasoning_content")
-        flat = flat if isinstance(flat, str) else ""
-        vllm = part.get("reasoning")
-        vllm = vllm if isinstance(vllm, str) else ""
-        if flat:
-            self._reasoning_content.append(flat)
-        if vllm:
-            self._reasoning.append(vllm)
+        flat = self._reasoning_content.add(part.get("reasoning_content"))
+        vllm = self._reasoning.add(part.get("reasoning"))
         if (details or flat or vllm) and not self._structured:
             self._structured = True
             self._parser.structured()
@@ -329,16 +326,49 @@ class Accumulator:
         replay: dict[str, Any] = {}
         if self._details:
             replay["reasoning_details"] = [self._details[k] for k in sorted(self._details)]
-        elif self._reasoning_content:
-            replay["reasoning_content"] = "".join(self._reasoning_content)
-        elif self._reasoning:
-            replay["reasoning"] = "".join(self._reasoning)
+        elif self._reasoning_content.size:
+            replay["reasoning_content"] = self._reasoning_content.text()
+        elif self._reasoning.size:
+            replay["reasoning"] = self._reasoning.text()
         if self._parser.tool_xml:
             for block in self._parser.tool_xml:
                 raw_content = raw_content.replace(block, "", 1)
         if raw_content != answer:
             replay["content"] = raw_content
         return replay
+
+
+class _FlatReasoning:
+    """One flat reasoning field (`reasoning_content` or `reasoning`) as it accumulates.
+
+    Some servers (MiniMax-M3 behind some gateways) send in each frame the whole reasoning so
+    far rather than the new part. A frame that repeats everything held is such a snapshot: it
+    replaces what is held and only its tail is new. Incremental frames are shorter than what
+    is held, so the usual path never joins the pieces.
+    """
+
+    __slots__ = ("pieces", "size")
+
+    def __init__(self) -> None:
+        self.pieces: list[str] = []
+        self.size = 0
+
+    def add(self, value: Any) -> str:
+        """Record one frame's value; return the reasoning it adds."""
+        if not isinstance(value, str) or not value:
+            return ""
+        if self.size and len(value) >= self.size:
+            held = "".join(self.pieces)
+            if value.startswith(held):
+                self.pieces = [value]
+                self.size = len(value)
+                return value[len(held) :]
+        self.pieces.append(value)
+        self.size += len(value)
+        return value
+
+    def text(self) -> str:
+        return "".join(self.pieces)
 
 
 def usage_from_wire(usage: Mapping[str, Any]) -> Usage:

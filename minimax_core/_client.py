@@ -8,6 +8,7 @@ one awaits and the other does not.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -74,6 +75,21 @@ _USER_AGENT = "minimax-agents/0.1"
 
 
 _SSL_CONTEXT: ssl.SSLContext | None = None
+
+# The one seam for the pauses between retries, shared by both shells (see `retry_waits`).
+_retry_wait_hook: Callable[[float], float] | None = None
+
+
+@contextlib.contextmanager
+def retry_waits(hook: Callable[[float], float]) -> Iterator[None]:
+    """Within the block, every pause before a retry, sync or async, lasts `hook(delay)` seconds,
+    `delay` being what the retry policy chose: tests record the delays and skip the waiting."""
+    global _retry_wait_hook
+    previous, _retry_wait_hook = _retry_wait_hook, hook
+    try:
+        yield
+    finally:
+        _retry_wait_hook = previous
 
 
 def _ssl_context() -> ssl.SSLContext:
@@ -238,7 +254,7 @@ class _BaseClient:
             self.max_retries,
             delay,
         )
-        return delay
+        return delay if _retry_wait_hook is None else _retry_wait_hook(delay)
 
 
 _T = TypeVar("_T")

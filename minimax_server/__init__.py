@@ -91,7 +91,7 @@ did not produce are accepted.
 
 from __future__ import annotations
 
-from ._server import MiniMaxServer
+from ._lifecycle import MiniMaxServer
 from ._types import (
     DIALECTS,
     FAULT_KINDS,

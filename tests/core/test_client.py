@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
 
 import minimax_core as mm
-from minimax_core import _client as client_module
+from minimax_core._client import retry_waits
 
 from ._helpers import transcript
 
@@ -68,15 +68,16 @@ def _error(status: int, message: str, headers: dict[str, str] | None = None) -> 
 
 
 @pytest.fixture(autouse=True)
-def no_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+def no_sleep() -> Iterator[list[float]]:
+    """The pauses the retry policy chose, none of them waited."""
     slept: list[float] = []
 
-    async def asleep(delay: float) -> None:
+    def record(delay: float) -> float:
         slept.append(delay)
+        return 0.0
 
-    monkeypatch.setattr(client_module.time, "sleep", slept.append)
-    monkeypatch.setattr(client_module.asyncio, "sleep", asleep)
-    return slept
+    with retry_waits(record):
+        yield slept
 
 
 # The transcripts are MiniMax's own API: its host tells the client that output never starts

@@ -51,7 +51,7 @@ def patterned(size: int) -> bytes:
 
 
 def stored_digest(server: MiniMaxServer, file_id: str) -> str:
-    stored = server._files.store.get(file_id)
+    stored = server._state.files.store.get(file_id)
     assert stored is not None
     return hashlib.sha256(Path(stored.path).read_bytes()).hexdigest()
 
