@@ -32,7 +32,7 @@ import json
 import mimetypes
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, Union
 
@@ -52,8 +52,12 @@ FileSource = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, IO[byt
 """What `upload` takes: a path, the bytes themselves, or a binary file object."""
 
 _CHUNK = MB
-_VIDEO_TYPES = {"MP4": "video/mp4", "AVI": "video/x-msvideo", "MOV": "video/quicktime"}
-_VIDEO_TYPES["MKV"] = "video/x-matroska"
+_VIDEO_TYPES = {
+    "MP4": "video/mp4",
+    "AVI": "video/x-msvideo",
+    "MOV": "video/quicktime",
+    "MKV": "video/x-matroska",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +169,7 @@ class _Upload:
             headers["Content-Length"] = str(len(self.head) + self.size + len(self.tail))
         return headers
 
-    def body(self) -> Iterator[bytes]:
+    def body(self) -> Generator[bytes]:
         """The multipart body, read in 1 MiB pieces; the path is opened for this attempt."""
         yield self.head
         if self.data is not None:
@@ -181,7 +185,7 @@ class _Upload:
             yield from _read(self.handle, self.size)
         yield self.tail
 
-    async def abody(self) -> AsyncIterator[bytes]:
+    async def abody(self) -> AsyncGenerator[bytes]:
         """`body` for the async client: file reads run in a worker thread."""
         yield self.head
         if self.data is not None:
@@ -290,7 +294,9 @@ class _FilesBase:
     def _json_headers(self) -> dict[str, str]:
         return self._base._headers(False)
 
-    def _get(self, http: httpx.Client | httpx.AsyncClient, name: str, **params: str) -> Any:
+    def _get(
+        self, http: httpx.Client | httpx.AsyncClient, name: str, **params: str
+    ) -> httpx.Request:
         return http.build_request(
             "GET",
             self._url(name),
@@ -314,10 +320,21 @@ class _FilesBase:
     def _judge(self, response: httpx.Response) -> dict[str, Any] | _Failure:
         return self._base._judge_json(response, response.content)
 
-    def _upload_headers(self, upload: _Upload) -> dict[str, str]:
+    def _upload_request(
+        self,
+        http: httpx.Client | httpx.AsyncClient,
+        upload: _Upload,
+        body: Iterator[bytes] | AsyncIterator[bytes],
+    ) -> httpx.Request:
         headers = self._json_headers()
         headers.pop("Content-Type", None)
-        return upload.headers(headers)
+        return http.build_request(
+            "POST",
+            self._url("upload"),
+            content=body,
+            headers=upload.headers(headers),
+            timeout=self._base._httpx_timeout(False),
+        )
 
 
 def _file_of(body: Mapping[str, Any]) -> FileObject:
@@ -347,26 +364,17 @@ class Files(_FilesBase):
         """
         upload = _Upload(file, purpose, filename)
         http = self._client.http_client
-        bodies: list[Iterator[bytes]] = []
+        bodies: list[Generator[bytes]] = []  # one per attempt, each closed (with its file) after
 
         def build() -> httpx.Request:
-            body = upload.body()
-            bodies.append(body)
-            return http.build_request(
-                "POST",
-                self._url("upload"),
-                content=body,
-                headers=self._upload_headers(upload),
-                timeout=self._base._httpx_timeout(False),
-            )
+            bodies.append(upload.body())
+            return self._upload_request(http, upload, bodies[-1])
 
         try:
             answer = self._client._send(build, self._judge, retry=upload.rewindable)
         finally:
             for body in bodies:
-                close = getattr(body, "close", None)
-                if close is not None:
-                    close()
+                body.close()
         return _file_of(answer)
 
     def retrieve(self, file: str | int | FileObject) -> FileObject:
@@ -406,26 +414,17 @@ class AsyncFiles(_FilesBase):
         """Upload a path, bytes or binary file object, streamed; returns the stored file."""
         upload = _Upload(file, purpose, filename)
         http = self._client.http_client
-        bodies: list[AsyncIterator[bytes]] = []
+        bodies: list[AsyncGenerator[bytes]] = []
 
         def build() -> httpx.Request:
-            body = upload.abody()
-            bodies.append(body)
-            return http.build_request(
-                "POST",
-                self._url("upload"),
-                content=body,
-                headers=self._upload_headers(upload),
-                timeout=self._base._httpx_timeout(False),
-            )
+            bodies.append(upload.abody())
+            return self._upload_request(http, upload, bodies[-1])
 
         try:
             answer = await self._client._send(build, self._judge, retry=upload.rewindable)
         finally:
             for body in bodies:
-                aclose = getattr(body, "aclose", None)
-                if aclose is not None:
-                    await aclose()
+                await body.aclose()
         return _file_of(answer)
 
     async def retrieve(self, file: str | int | FileObject) -> FileObject:

@@ -93,23 +93,8 @@ async def iter_body(
 ) -> AsyncIterator[bytes]:
     """A streamed request's body in pieces (Content-Length or chunked); marks it consumed."""
     if "chunked" in request.headers.get("transfer-encoding", "").lower():
-        while True:
-            size_line = await reader.readuntil(b"\r\n")
-            try:
-                size = int(size_line.split(b";")[0].strip(), 16)
-            except ValueError as exc:
-                raise BadHttp("bad chunk size") from exc
-            if size == 0:
-                while (await reader.readuntil(b"\r\n")) != b"\r\n":
-                    pass
-                break
-            while size:
-                data = await reader.read(min(size, piece))
-                if not data:
-                    raise asyncio.IncompleteReadError(b"", size)
-                size -= len(data)
-                yield data
-            await reader.readexactly(2)
+        async for data in _chunked_pieces(reader, piece):
+            yield data
     else:
         try:
             left = int(request.headers.get("content-length", "0"))
@@ -127,6 +112,16 @@ async def iter_body(
 async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
     parts: list[bytes] = []
     total = 0
+    async for data in _chunked_pieces(reader, 1 << 20):
+        total += len(data)
+        if total > _MAX_BODY:
+            raise BadHttp("body too large")
+        parts.append(data)
+    return b"".join(parts)
+
+
+async def _chunked_pieces(reader: asyncio.StreamReader, piece: int) -> AsyncIterator[bytes]:
+    """A chunked body's data, in pieces of at most `piece` bytes, through the last chunk."""
     while True:
         size_line = await reader.readuntil(b"\r\n")
         try:
@@ -136,11 +131,13 @@ async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
         if size == 0:
             while (await reader.readuntil(b"\r\n")) != b"\r\n":
                 pass
-            return b"".join(parts)
-        total += size
-        if total > _MAX_BODY:
-            raise BadHttp("body too large")
-        parts.append(await reader.readexactly(size))
+            return
+        while size:
+            data = await reader.read(min(size, piece))
+            if not data:
+                raise asyncio.IncompleteReadError(b"", size)
+            size -= len(data)
+            yield data
         await reader.readexactly(2)
 
 

@@ -6,7 +6,9 @@ before the network with that phrase, one without must reach the local server and
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 MB = 1 << 20
@@ -88,3 +90,16 @@ CASES = [
         refused=("this video is 55.0 MB; inline videos are limited to 50 MB",),
     ),
 ]
+
+
+def sparse_video(directory: Path, size: int, name: str = "lecture.mp4") -> Path:
+    """A file of `size` bytes that takes no disk space or time to make (a hole of zeros)."""
+    path = directory / name
+    with open(path, "wb") as handle:
+        handle.truncate(size)
+    return path
+
+
+def body_size(body: dict[str, Any]) -> int:
+    """The bytes of `body` as the client sends it."""
+    return len(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode())

@@ -19,6 +19,8 @@ from minimax_core import _client as client_module
 from minimax_core import _files as files_module
 from minimax_server import Fault, MiniMaxServer
 
+from .._media_cases import sparse_video
+
 MB = 1 << 20
 KEY = "test-key"
 
@@ -33,14 +35,6 @@ def _no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
 def client(minimax_server: MiniMaxServer) -> Iterator[mm.MiniMaxClient]:
     with mm.MiniMaxClient(api_key=KEY, base_url=minimax_server.base_url) as client:
         yield client
-
-
-def sparse_video(directory: Path, size: int, name: str = "clip.mp4") -> Path:
-    """A file of `size` bytes that takes no disk space or time to make (a hole of zeros)."""
-    path = directory / name
-    with open(path, "wb") as handle:
-        handle.truncate(size)
-    return path
 
 
 def patterned(size: int) -> bytes:

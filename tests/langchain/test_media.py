@@ -4,7 +4,6 @@ way out, and videos over the inline limit sent through the Files API."""
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ import minimax_core as mm
 from langchain_minimax import ChatMiniMax, MiniMaxRequestValidationError
 from minimax_server import MiniMaxServer
 
-from .._media_cases import BODY_LIMIT, CASES, MB, Case
+from .._media_cases import BODY_LIMIT, CASES, MB, Case, body_size, sparse_video
 
 QUESTION = {"type": "text", "text": "What is in it?"}
 
@@ -69,17 +68,6 @@ def test_the_whole_body_limit(
     with pytest.raises(MiniMaxRequestValidationError, match="at most 64 MB per request"):
         llm.invoke(messages(last, 2 + room % 4))
     assert minimax_server.requests == []
-
-
-def body_size(body: dict[str, Any]) -> int:
-    return len(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode())
-
-
-def sparse_video(directory: Path, size: int) -> Path:
-    path = directory / "lecture.mp4"
-    with open(path, "wb") as handle:
-        handle.truncate(size)
-    return path
 
 
 async def test_a_55_mb_video_goes_through_the_files_api(

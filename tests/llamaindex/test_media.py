@@ -4,7 +4,6 @@ network with the way out, and videos over the inline limit sent through the File
 from __future__ import annotations
 
 import base64
-import json
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ import minimax_core as mm
 from llamaindex_minimax import file_block
 from minimax_server import MiniMaxServer
 
-from .._media_cases import BODY_LIMIT, CASES, MB, Case
+from .._media_cases import BODY_LIMIT, CASES, MB, Case, body_size, sparse_video
 from .conftest import LLMFactory
 
 QUESTION = TextBlock(text="What is in it?")
@@ -85,17 +84,6 @@ def test_the_whole_body_limit(make_llm: LLMFactory, server: MiniMaxServer) -> No
     with pytest.raises(mm.RequestValidationError, match="at most 64 MB per request"):
         llm.chat(messages(last, 2 + room % 4))
     assert server.requests == []
-
-
-def body_size(body: dict[str, Any]) -> int:
-    return len(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode())
-
-
-def sparse_video(directory: Path, size: int) -> Path:
-    path = directory / "lecture.mp4"
-    with open(path, "wb") as handle:
-        handle.truncate(size)
-    return path
 
 
 def test_a_video_file_over_the_limit_is_refused_before_it_is_read(
