@@ -164,7 +164,13 @@ class Accumulator:
         shown = self._read_reasoning(part)
         if shown:
             text, reasoning = self._reasoning_parser.feed(shown)
-            self._show(reasoning + text, _FIELD, delta)
+            if text or reasoning:
+                shown = reasoning + text if text else reasoning
+                if self._shown_from == _FIELD:  # the usual case, inlined: it runs per chunk
+                    self._display.append(shown)
+                    delta.reasoning += shown
+                else:
+                    self._show(shown, _FIELD, delta)
         content = part.get("content")
         if content:
             self._content.append(content)
@@ -212,8 +218,10 @@ class Accumulator:
                 else:
                     held["text"] += piece
                 detail_text += piece
-        flat = self._reasoning_content.add(part.get("reasoning_content"))
-        vllm = self._reasoning.add(part.get("reasoning"))
+        flat = part.get("reasoning_content")
+        flat = self._reasoning_content.add(flat) if flat else ""
+        vllm = part.get("reasoning")
+        vllm = self._reasoning.add(vllm) if vllm else ""
         if (details or flat or vllm) and not self._structured:
             self._structured = True
             self._parser.structured()
