@@ -47,6 +47,7 @@ from minimax_core import (
     DEFAULT_MODEL,
     AsyncMiniMaxClient,
     Completion,
+    Files,
     MiniMaxClient,
     MiniMaxError,
     StreamError,
@@ -247,6 +248,14 @@ class ChatMiniMax(BaseChatModel):
             return self._own_async_client
         with _langchain_errors():
             return await shared_async_client(self._client_options())
+
+    @property
+    def files(self) -> Files:
+        """MiniMax's Files API with this model's key and URL: `llm.files.upload("talk.mp4")`.
+
+        Pass the returned file's `.url` (`mm_file://{file_id}`) in a `video` block.
+        """
+        return self._client.files
 
     # --- requests --------------------------------------------------------------------------
 

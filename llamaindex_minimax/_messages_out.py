@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -27,12 +28,15 @@ from llama_index.core.base.llms.types import (
 )
 
 from minimax_core import RequestValidationError, assistant_message, safe_arguments
+from minimax_core._files import FileObject
+from minimax_core._media import check_inline_size, guess_media_type, wire_media_type
 from minimax_core.replay import is_replay, new_tool_call_id
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
 
 __all__ = [
+    "file_block",
     "is_minimax_thinking",
     "message_to_wire",
     "messages_to_wire",
@@ -50,9 +54,6 @@ _ROLES = {
     MessageRole.TOOL: "tool",
     MessageRole.FUNCTION: "tool",
 }
-# MiniMax takes MP4, AVI, MOV and MKV video, and wants `video/mov` (not `video/quicktime`) as
-# the type of a base64 MOV data URL.
-_VIDEO_MIME = {"video/quicktime": "video/mov"}
 
 
 def messages_to_wire(messages: Sequence[ChatMessage]) -> list[dict[str, Any]]:
@@ -188,17 +189,32 @@ def _user_content(message: ChatMessage, position: int) -> str | list[dict[str, A
     return parts
 
 
+def file_block(
+    file: FileObject | str | int, *, fps: float | None = None, detail: str | None = None
+) -> VideoBlock:
+    """A `VideoBlock` for a video uploaded with the Files API (`llm.files.upload(path)`).
+
+    `VideoBlock(url="mm_file://...")` cannot be written directly: pydantic refuses the `_` in
+    the URL scheme, and `VideoBlock.fps` takes whole numbers only while MiniMax takes 0.2 to 5.
+    This builds the block without that validation; the adapter sends it as `mm_file://{id}`.
+    """
+    file_id = file.file_id if isinstance(file, FileObject) else str(file)
+    url = file_id if file_id.startswith("mm_file://") else f"mm_file://{file_id}"
+    return VideoBlock.model_construct(url=url, fps=fps, detail=detail)
+
+
 def _image_part(block: ImageBlock, position: int) -> dict[str, Any]:
     if block.url is not None:
         url = str(block.url)
     else:
         data = _base64(block.image, block.path, "image", position)
-        if not block.image_mimetype:
+        mime = block.image_mimetype or guess_media_type(data, "image")
+        if not mime:
             raise RequestValidationError(
                 f"messages[{position}] has an image whose format is unknown; "
                 "set ImageBlock(image_mimetype='image/png') (MiniMax takes JPEG, PNG, GIF, WEBP)"
             )
-        url = f"data:{block.image_mimetype};base64,{data}"
+        url = f"data:{wire_media_type(mime)};base64,{data}"
     image_url: dict[str, Any] = {"url": url}
     if block.detail:
         image_url["detail"] = block.detail
@@ -210,13 +226,13 @@ def _video_part(block: VideoBlock, position: int) -> dict[str, Any]:
         url = str(block.url)
     else:
         data = _base64(block.video, block.path, "video", position)
-        if not block.video_mimetype:
+        mime = block.video_mimetype or guess_media_type(data, "video")
+        if not mime:
             raise RequestValidationError(
                 f"messages[{position}] has a video whose format is unknown; "
                 "set VideoBlock(video_mimetype='video/mp4') (MiniMax takes MP4, AVI, MOV, MKV)"
             )
-        mime = _VIDEO_MIME.get(block.video_mimetype, block.video_mimetype)
-        url = f"data:{mime};base64,{data}"
+        url = f"data:{wire_media_type(mime)};base64,{data}"
     video_url: dict[str, Any] = {"url": url}
     if block.detail:
         video_url["detail"] = block.detail
@@ -233,6 +249,8 @@ def _base64(data: Any, path: Any, kind: str, position: int) -> str:
         data.seek(0)
         return base64.b64encode(data.read()).decode("ascii")
     if path is not None:
+        # Refused before reading: a file over the limit is never loaded and encoded.
+        check_inline_size(os.path.getsize(path), kind, f"messages[{position}]")
         with open(path, "rb") as handle:
             return base64.b64encode(handle.read()).decode("ascii")
     raise RequestValidationError(f"messages[{position}] has an empty {kind} block")

@@ -32,6 +32,7 @@ from minimax_core import (
     DEFAULT_MODEL,
     AsyncMiniMaxClient,
     Completion,
+    Files,
     MiniMaxClient,
     StreamError,
     build_request,
@@ -212,6 +213,14 @@ class MiniMax(FunctionCallingLLM):
             )
             self._own_aclient = (loop, client)
         return self._own_aclient[1]
+
+    @property
+    def files(self) -> Files:
+        """MiniMax's Files API with this LLM's key and URL: `llm.files.upload("talk.mp4")`.
+
+        Put the result in a message with `llamaindex_minimax.file_block(file)`.
+        """
+        return self._sync_client().files
 
     def close(self) -> None:
         """Close the connections of the pool this LLM uses for sync calls.

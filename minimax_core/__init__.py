@@ -41,6 +41,7 @@ from ._exceptions import (
     StreamError,
     UsageLimitError,
 )
+from ._files import DEFAULT_PURPOSE, AsyncFiles, FileObject, Files
 from ._request import build_request, normalize_thinking, safe_arguments, validate_messages
 from .models import DEFAULT_MODEL, MODELS, ModelInfo, model_info
 from .replay import assistant_message
@@ -52,11 +53,13 @@ __all__ = [
     "CHINA_BASE_URL",
     "DEFAULT_BASE_URL",
     "DEFAULT_MODEL",
+    "DEFAULT_PURPOSE",
     "MODELS",
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
     "AsyncChatStream",
+    "AsyncFiles",
     "AsyncMiniMaxClient",
     "AuthenticationError",
     "BadRequestError",
@@ -64,6 +67,8 @@ __all__ = [
     "Completion",
     "ContentFilteredError",
     "ContextWindowExceededError",
+    "FileObject",
+    "Files",
     "InsufficientBalanceError",
     "InternalServerError",
     "MiniMaxClient",
