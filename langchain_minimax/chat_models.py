@@ -47,15 +47,14 @@ from minimax_core import (
     DEFAULT_MODEL,
     AsyncMiniMaxClient,
     Completion,
+    Files,
     MiniMaxClient,
     MiniMaxError,
     StreamError,
     build_request,
-    client_options,
     normalize_thinking,
-    shared_async_client,
-    shared_sync_client,
 )
+from minimax_core._pools import client_options, shared_async_client, shared_sync_client
 
 from ._errors import to_langchain_error
 from ._messages_in import PROVIDER, ChunkBuilder, completion_to_message
@@ -134,6 +133,11 @@ class ChatMiniMax(BaseChatModel):
     """`True`/`"adaptive"` or `False`/`"disabled"`; only MiniMax-M3 can turn thinking off."""
     reasoning_split: bool | None = True
     """Ask the server to return reasoning apart from the answer; `None` leaves it out."""
+    think_prefill: bool | Literal["auto"] = "auto"
+    """Whether the server's chat template opens the think block, so that output starts inside
+    the reasoning (a self-hosted server with no reasoning parser). `"auto"`: never on MiniMax's
+    own API; elsewhere, for a model that thinks, output with no opening `<think>` is taken as
+    reasoning once a `</think>` or more than 256 characters arrive."""
     stop: list[str] | None = Field(default=None, alias="stop_sequences")
     """Default stop sequences."""
     timeout: float | None = None
@@ -245,6 +249,14 @@ class ChatMiniMax(BaseChatModel):
         with _langchain_errors():
             return await shared_async_client(self._client_options())
 
+    @property
+    def files(self) -> Files:
+        """MiniMax's Files API with this model's key and URL: `llm.files.upload("talk.mp4")`.
+
+        Pass the returned file's `.url` (`mm_file://{file_id}`) in a `video` block.
+        """
+        return self._client.files
+
     # --- requests --------------------------------------------------------------------------
 
     def _request_body(
@@ -307,7 +319,7 @@ class ChatMiniMax(BaseChatModel):
     ) -> ChatResult:
         with _langchain_errors():
             body = self._request_body(messages, stop, False, **kwargs)
-            completion = self._client.create(body)
+            completion = self._client.create(body, think_prefill=self.think_prefill)
         return self._result(completion, body["model"])
 
     async def _agenerate(
@@ -319,7 +331,9 @@ class ChatMiniMax(BaseChatModel):
     ) -> ChatResult:
         with _langchain_errors():
             body = self._request_body(messages, stop, False, **kwargs)
-            completion = await (await self._async_client()).create(body)
+            completion = await (await self._async_client()).create(
+                body, think_prefill=self.think_prefill
+            )
         return self._result(completion, body["model"])
 
     def _stream(
@@ -332,7 +346,7 @@ class ChatMiniMax(BaseChatModel):
         with _langchain_errors():
             body = self._request_body(messages, stop, True, **kwargs)
             builder = self._chunk_builder(body, kwargs)
-            with self._client.stream(body) as stream:
+            with self._client.stream(body, think_prefill=self.think_prefill) as stream:
                 for delta in stream:
                     chunk = builder.chunk(delta)
                     if run_manager:
@@ -353,7 +367,9 @@ class ChatMiniMax(BaseChatModel):
         with _langchain_errors():
             body = self._request_body(messages, stop, True, **kwargs)
             builder = self._chunk_builder(body, kwargs)
-            stream = await (await self._async_client()).stream(body)
+            stream = await (await self._async_client()).stream(
+                body, think_prefill=self.think_prefill
+            )
             async with stream:
                 async for delta in stream:
                     chunk = builder.chunk(delta)

@@ -17,6 +17,11 @@ Or from a shell: `python -m minimax_server --port 8000`.
 
 - `POST /v1/chat/completions`, JSON or SSE (`stream: true`), `Authorization: Bearer <key>`
   (else HTTP 401, code 1004). `GET /v1/models`, `GET /health`.
+- The Files API: `POST /v1/files/upload` (multipart `purpose`, `file`; streamed to a temporary
+  directory), `GET /v1/files/retrieve?file_id=`, `GET /v1/files/list?purpose=`,
+  `POST /v1/files/delete`. Chat requests may reference held files as `mm_file://{file_id}`;
+  MiniMax-M3's media limits (formats, `detail`, `fps`, 10/50 MB inline, 64 MB bodies) are
+  enforced as MiniMax does (HTTP 400, code 2013).
 - `POST /_control/fault`, `/_control/reply`, `/_control/reset`, `/_control/config`
   (`dialect`, `strict`, `any_model`, `send_done`, `chunk_delay`), `GET /_control/requests`,
   `GET /_control/stats`: the Python API over HTTP, for servers run in another process.
@@ -69,7 +74,10 @@ Or from a shell: `python -m minimax_server --port 8000`.
 `minimax` (the cloud: `<think>` inline, or `reasoning_content` + `reasoning_details` with
 `reasoning_split`), `vllm` (`reasoning`), `sglang` (`reasoning_content`), `inline` (vLLM's
 `minimax_m2_append_think`: everything in `content`), `raw_xml` (`<minimax:tool_call>` XML
-left in `content`, finish_reason `stop`), `proxy` (the MiniMax-M2 proxy: `reasoning_details`
+left in `content`, finish_reason `stop`), `raw_no_parser` (vLLM or SGLang started with neither
+a reasoning nor a tool parser: the chat template's pre-filled `<think>` never reaches the client,
+so `content` starts inside the reasoning and holds only `</think>`, then the answer and any
+`<minimax:tool_call>` XML, finish_reason `stop`), `proxy` (the MiniMax-M2 proxy: `reasoning_details`
 of type `chain_of_thought` with `reasoning_split`, zero usage).
 
 ## Strict mode
@@ -83,7 +91,7 @@ did not produce are accepted.
 
 from __future__ import annotations
 
-from ._server import MiniMaxServer
+from ._lifecycle import MiniMaxServer
 from ._types import (
     DIALECTS,
     FAULT_KINDS,
