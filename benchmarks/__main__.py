@@ -184,13 +184,20 @@ INSTRUCTION_CLIENTS = (*RIVALS, *RIVALS.values())
 """Counted under callgrind: our adapters (with their floors in the same process) and their rivals."""
 
 
-def count_instructions(specs: list[Spec], base_url: str) -> dict[str, list[dict[str, Any]]]:
-    """One callgrind worker per client, two at a time: counts do not depend on the load."""
+def count_instructions(specs: list[Spec]) -> dict[str, list[dict[str, Any]]]:
+    """One callgrind worker per client, two at a time: counts do not depend on the load.
+
+    Each worker gets a server of its own: answers queued with `/_control/reply` are the
+    server's state, and two workers sharing one would take each other's.
+    """
+
+    def run(spec: Spec, scratch: Path) -> list[dict[str, Any]]:
+        with ServerProcess() as server:
+            return run_worker(spec, server.base_url, False, scratch)
+
     with tempfile.TemporaryDirectory(prefix="bench-callgrind-") as scratch:
         with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-            futures = {
-                s.name: pool.submit(run_worker, s, base_url, False, Path(scratch)) for s in specs
-            }
+            futures = {s.name: pool.submit(run, s, Path(scratch)) for s in specs}
             return {name: future.result() for name, future in futures.items()}
 
 
@@ -238,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (smoke run)")
     parser.add_argument("--clients", nargs="*", help="run only these clients (and the floors)")
-    parser.add_argument("--json", type=Path, help="also write the raw results here")
+    parser.add_argument("--json", type=Path, help="where to keep the raw results (default: tmp)")
     parser.add_argument("--no-write", action="store_true", help="print the report only")
     parser.add_argument(
         "--no-instructions", action="store_true", help="skip the callgrind counts (no verdicts)"
@@ -262,22 +269,21 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             log(f"{spec.name} ...")
             results["clients"][spec.name] = run_worker(spec, server.base_url, args.quick)
-        counted = [
-            s for s in specs if s.name in INSTRUCTION_CLIENTS and s.name in results["clients"]
-        ]
-        reason = "skipped (--no-instructions)" if args.no_instructions else _callgrind.supported()
-        if reason is None and counted:
-            log("instruction counts under callgrind, two workers at a time ...")
-            results["instructions"] = count_instructions(counted, server.base_url)
-        else:
-            results["instructions_skipped"] = reason
+    counted = [s for s in specs if s.name in INSTRUCTION_CLIENTS and s.name in results["clients"]]
+    reason = "skipped (--no-instructions)" if args.no_instructions else _callgrind.supported()
+    if reason is None and counted:
+        log("instruction counts under callgrind, two workers at a time ...")
+        results["instructions"] = count_instructions(counted)
+    else:
+        results["instructions_skipped"] = reason
     log("import times ...")
     results["imports"] = measure_imports()
     results["elapsed_s"] = time.time() - started
     results["load"] = {"start": load_start, "end": _load()}
     results["started"] = started
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=1))
+    raw = args.json or Path(tempfile.gettempdir()) / "minimax-bench-results.json"
+    raw.write_text(json.dumps(results, indent=1))
+    log(f"raw results in {raw}")
     report = write_report(results, HERE, write=not args.no_write)
     if args.no_write:
         print(report)

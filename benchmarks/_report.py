@@ -56,6 +56,7 @@ class Counts:
         self.segments = [
             (b["instructions"] - a["instructions"]) / (b["chunks"] - a["chunks"])
             for a, b in itertools.pairwise(s)
+            if b["chunks"] > a["chunks"]
         ]
 
     @property
@@ -66,7 +67,8 @@ class Counts:
 def _counts(results: dict[str, Any], worker: str, target: str | None = None) -> Counts | None:
     record = _records(results, worker, "instructions")
     data = record["targets"].get(target or worker) if record else None
-    return Counts(data) if data else None
+    counts = Counts(data) if data else None
+    return counts if counts and counts.segments else None
 
 
 def _floor_counts(results: dict[str, Any], adapter: str) -> tuple[Counts, Counts] | None:

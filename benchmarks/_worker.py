@@ -334,6 +334,8 @@ class Worker:
         """
         from . import _callgrind
 
+        if not _callgrind.active():
+            raise RuntimeError("--instructions runs under callgrind: use `python -m benchmarks`")
         generic = self.spec.role == "generic"
         calls = self.plan.instr_calls
         steps = self.plan.instr_agent_steps
