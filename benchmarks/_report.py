@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.metadata
 import itertools
+import math
 import os
 import platform
 from collections.abc import Sequence
@@ -55,8 +56,9 @@ class Counts:
         s = data["streams"]
         self.segments = [
             (b["instructions"] - a["instructions"]) / (b["chunks"] - a["chunks"])
-            for a, b in itertools.pairwise(s)
             if b["chunks"] > a["chunks"]
+            else float("nan")  # the server answered both the same: no figure
+            for a, b in itertools.pairwise(s)
         ]
 
     @property
@@ -68,7 +70,7 @@ def _counts(results: dict[str, Any], worker: str, target: str | None = None) -> 
     record = _records(results, worker, "instructions")
     data = record["targets"].get(target or worker) if record else None
     counts = Counts(data) if data else None
-    return counts if counts and counts.segments else None
+    return counts if counts and counts.segments and math.isfinite(sum(counts.segments)) else None
 
 
 def _floor_counts(results: dict[str, Any], adapter: str) -> tuple[Counts, Counts] | None:
