@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test test-live lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,11 @@ demo: $(VENV)/.stamp-demo
 
 test: $(VENV)/.stamp-dev
 	$(BIN)/python -m pytest -q
+
+# Against the endpoint MINIMAX_API_KEY and MINIMAX_BASE_URL name; skips without a key.
+# RECORD=1 writes each exchange to tests/fixtures/recorded/. Not part of `make test`.
+test-live: $(VENV)/.stamp-dev
+	$(BIN)/python -m pytest -c tests/live/pytest.ini -q tests/live $(if $(filter-out 0,$(RECORD)),--record)
 
 lint: $(VENV)/.stamp-dev
 	$(BIN)/ruff check .
