@@ -330,7 +330,7 @@ class ProbeReport:
             mark = "yes" if check.ok else "NO "
             lines.append(f"{check.name.ljust(width)}  {mark}  {check.detail}")
         args = ", ".join(f"{k}={v!r}" for k, v in self.settings.items())
-        lines += ["", f"settings  ChatMiniMax({args}) / MiniMax({args})"]
+        lines += ["", f"settings  {args}", "          (for both ChatMiniMax(...) and MiniMax(...))"]
         return "\n".join(lines)
 
 
@@ -395,12 +395,17 @@ def _carries_reasoning(message: Mapping[str, Any]) -> bool:
 
 def probe(
     *,
-    base_url: str,
-    model: str,
-    api_key: str | None,
+    base_url: str | None = None,
+    model: str = DEFAULT_MODEL,
+    api_key: str | None = None,
     transport: httpx.BaseTransport | None = None,
 ) -> ProbeReport:
-    """Probe the endpoint; raises `ProbeFailure` when even a plain request cannot be made."""
+    """Probe the endpoint; raises `ProbeFailure` when even a plain request cannot be made.
+
+    `base_url` and `api_key` default to `MINIMAX_BASE_URL` and `MINIMAX_API_KEY`, as in the
+    adapters.
+    """
+    base_url = resolve_base_url(base_url)
     report = ProbeReport(base_url=base_url, model=model)
     session = _Session({"api_key": api_key, "base_url": base_url}, transport)
     try:

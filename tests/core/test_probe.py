@@ -238,3 +238,10 @@ def socket_closed_port() -> Any:
         yield port
 
     return closed()
+
+
+def test_installed_as_a_console_script() -> None:
+    from importlib.metadata import entry_points
+
+    [script] = entry_points(group="console_scripts", name="minimax-probe")
+    assert script.load() is main

@@ -13,6 +13,7 @@ The environment is read when this module is imported, before any fixture runs.
 from __future__ import annotations
 
 import contextvars
+import functools
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from typing import Any
 import httpx
 import pytest
 
-from minimax_core import DEFAULT_MODEL, resolve_base_url
+from minimax_core import DEFAULT_MODEL, MiniMaxClient, build_request, resolve_base_url
 from minimax_core.recording import AsyncCaptureTransport, CaptureTransport, Exchange, Recorder
 
 ENV_KEY = os.environ.get("MINIMAX_API_KEY", "")
@@ -65,6 +66,17 @@ class LiveEndpoint:
         self.exchanges.append(exchange)
         if self.recorder is not None:
             self.recorder.record(exchange)
+
+    @functools.cached_property
+    def reports_usage(self) -> bool:
+        """Whether the endpoint reports token usage at all (one small request to find out).
+
+        MiniMax always does; some proxies send zeros. Tests of usage are then skipped, with
+        that reason in the summary, rather than failed or silently passed.
+        """
+        with MiniMaxClient(api_key=self.api_key, base_url=self.base_url) as client:
+            request = build_request([{"role": "user", "content": "Say hi."}], model=self.models[0])
+            return client.create(request).usage is not None
 
     def http_clients(self) -> dict[str, Any]:
         """Fresh httpx clients that report every exchange (LangChain's keyword names)."""
@@ -127,7 +139,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 @pytest.fixture(autouse=True)
 def _label_exchanges(request: pytest.FixtureRequest) -> Iterator[None]:
     """Name recorded transcripts after the test that made them."""
-    token = _current_test.set(request.node.name)
+    token = _current_test.set(request.node.nodeid.split("::", 1)[-1])
     if _ENDPOINT is not None:
         _ENDPOINT.exchanges.clear()
     yield

@@ -73,6 +73,26 @@ async def test_llamaindex_multi_turn_replay(
     assert assert_chain_kept(wire) == 3
 
 
+def test_usage_reported(
+    make_chat: Chat, make_llm: Callable[..., Any], wire: list[Exchange], live: Any
+) -> None:
+    """Token usage, invoked and streamed, in both adapters (MiniMax always reports it)."""
+    from llama_index.core.llms import ChatMessage
+
+    if not live.reports_usage:
+        pytest.skip("the endpoint reports no token usage (zeros or none): usage not checked")
+    msg = make_chat().invoke("Say hello.")
+    full = None
+    for chunk in make_chat().stream("Say hello."):
+        full = chunk if full is None else full + chunk
+    for message in (msg, full):
+        usage = message.usage_metadata
+        assert usage and usage["input_tokens"] > 0 and usage["output_tokens"] > 0
+    reply = make_llm().chat([ChatMessage(role="user", content="Say hello.")])
+    assert reply.raw["usage"]["completion_tokens"] > 0
+    assert all(_view(e).usage for e in wire)
+
+
 class Person(BaseModel):
     """Someone's name and age."""
 
@@ -105,10 +125,12 @@ def test_thinking_on_off(
 
     if not thinking:
         _needs(model_name, "thinking off")
-    msg = make_chat(thinking=thinking).invoke("What is the capital of Japan? One word.")
+    # A question worth thinking about, so adaptive thinking does think when it is on.
+    question = "A train leaves at 9:40 and arrives at 13:05. How long is the trip?"
+    msg = make_chat(thinking=thinking).invoke(question)
     assert msg.text.strip()
     assert bool(msg.additional_kwargs.get("reasoning_content")) is thinking
-    reply = make_llm(thinking=thinking).chat([ChatMessage(role="user", content="Hi!")])
+    reply = make_llm(thinking=thinking).chat([ChatMessage(role="user", content=question)])
     has_thinking = any(
         isinstance(b, ThinkingBlock) and (b.content or "").strip() for b in reply.message.blocks
     )

@@ -83,6 +83,13 @@ class _LiveStandard(ChatModelIntegrationTests):
         return others[0] if others else None
 
     @property
+    def returns_usage_metadata(self) -> bool:
+        # False only for endpoints that send zero usage (some proxies): the standard usage
+        # tests then skip, and test_conversation.py::test_usage_reported says why.
+        endpoint = live_endpoint()
+        return endpoint is not None and endpoint.reports_usage
+
+    @property
     def supports_image_inputs(self) -> bool:
         info = model_info(self.model_name)
         return info.known and info.image_input

@@ -120,3 +120,23 @@ def test_a_dropped_reasoning_fails_the_replay_check(tmp_path: Path) -> None:
     expected = expected_replay(transcript.content_type, transcript.response)
     with pytest.raises(AssertionError):
         assert_replayed({"role": "assistant", "content": "an answer"}, expected)
+
+
+async def test_async_clients_record_too(tmp_path: Path) -> None:
+    from llamaindex_minimax import MiniMax
+
+    with MiniMaxServer(api_key="k", dialect="sglang", strict=True) as server:
+        recorder = Recorder(tmp_path, source="test", secrets=["k"], label=lambda: "async")
+        async with httpx.AsyncClient(transport=recorder.async_transport()) as client:
+            llm = MiniMax(api_key="k", base_url=server.base_url, async_http_client=client)
+            from llama_index.core.llms import ChatMessage
+
+            await llm.achat([ChatMessage(role="user", content="Hello")])
+            async for _ in await llm.astream_chat([ChatMessage(role="user", content="Hi")]):
+                pass
+    assert [p.name for p in recorder.written] == ["test-async-001.json", "test-async-002.json"]
+    transcripts = load_transcripts(tmp_path)
+    assert [t.streamed for t in transcripts] == [False, True]
+    for transcript in transcripts:
+        replay_langchain(transcript)
+        replay_llamaindex(transcript)
