@@ -23,7 +23,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 import httpx
 
@@ -225,15 +225,22 @@ def dialect_of(split_on: str | None, split_off: str | None) -> str:
 def recommended_settings(dialect: str, *, base_url: str, model: str) -> dict[str, Any]:
     """Constructor keyword arguments for `ChatMiniMax(...)` and `MiniMax(...)` on this endpoint.
 
-    Only MiniMax's API reads `reasoning_split`; elsewhere it is left out of requests (`None`),
-    since the reasoning arrives in one place whatever is asked and strict servers refuse
-    unknown fields. The reasoning is replayed in whatever form it came.
+    - `reasoning_split`: only MiniMax's API reads it; elsewhere it is left out of requests
+      (`None`), since the reasoning arrives in one place whatever is asked and strict servers
+      refuse unknown fields. The reasoning is replayed in whatever form it came.
+    - `think_prefill`: `True` where the output starts inside an unopened think block (a server
+      with no reasoning parser), so streamed reasoning is never shown as answer text; `False`
+      where the probe saw the reasoning delimited, so nothing is held back while streaming;
+      left to `"auto"` for an unknown dialect.
     """
-    return {
+    settings: dict[str, Any] = {
         "base_url": base_url,
         "model": model,
         "reasoning_split": True if dialect == "minimax" else None,
     }
+    if dialect != "unknown":
+        settings["think_prefill"] = dialect == "raw_no_parser"
+    return settings
 
 
 def explain_failure(error: MiniMaxError, base_url: str) -> str:
@@ -347,6 +354,7 @@ class _Session:
             transport=CaptureTransport(self.exchanges.append, transport), timeout=None
         )
         self.client = MiniMaxClient(http_client=self._http, max_retries=1, **client_options)
+        self.think_prefill: bool | Literal["auto"] = "auto"
 
     def last_view(self) -> WireView:
         exchange = self.exchanges[-1]
@@ -357,24 +365,27 @@ class _Session:
         return body
 
     def create(self, request: Mapping[str, Any]) -> tuple[Completion, WireView]:
-        completion = self.client.create(request)
+        completion = self.client.create(request, think_prefill=self.think_prefill)
         return completion, self.last_view()
 
-    def stream(self, request: Mapping[str, Any]) -> tuple[Completion, WireView]:
-        with self.client.stream(request) as stream:
-            for _ in stream:
-                pass
+    def stream(self, request: Mapping[str, Any]) -> tuple[Completion, WireView, str]:
+        """The finished turn, its wire view, and the answer text as the deltas showed it."""
+        shown: list[str] = []
+        with self.client.stream(request, think_prefill=self.think_prefill) as stream:
+            for delta in stream:
+                shown.append(delta.text)
         assert stream.completion is not None
-        return stream.completion, self.last_view()
+        return stream.completion, self.last_view(), "".join(shown)
 
     def close(self) -> None:
         self.client.close()
         self._http.close()
 
 
-def _attempt(
-    report: ProbeReport, name: str, call: Callable[[], tuple[Completion, WireView]]
-) -> tuple[Completion, WireView] | None:
+_T = TypeVar("_T")
+
+
+def _attempt(report: ProbeReport, name: str, call: Callable[[], _T]) -> _T | None:
     """Run one probe request; a refusal becomes a failed check instead of an exception."""
     try:
         return call()
@@ -383,6 +394,16 @@ def _attempt(
     except MiniMaxError as exc:
         report.add(name, False, f"failed: {exc}")
     return None
+
+
+def _shows_no_reasoning(answer: str, view: WireView) -> bool:
+    """Whether `answer` is free of the inline reasoning the raw content held."""
+    if "</think>" in answer:
+        return False
+    if "</think>" not in view.content:
+        return True
+    thought = view.content.split("</think>", 1)[0].replace("<think>", "").strip()
+    return not thought or thought[:60] not in answer
 
 
 def _carries_reasoning(message: Mapping[str, Any]) -> bool:
@@ -441,6 +462,7 @@ def _run(report: ProbeReport, session: _Session) -> None:
     settings = recommended_settings(report.dialect, base_url=report.base_url, model=model)
     report.settings = settings
     split = settings["reasoning_split"]
+    session.think_prefill = settings.get("think_prefill", "auto")
 
     # 3. Streamed, with the recommended settings.
     streamed = _attempt(
@@ -449,12 +471,20 @@ def _run(report: ProbeReport, session: _Session) -> None:
         lambda: session.stream(build_request(question, model=model, reasoning_split=split)),
     )
     if streamed:
-        completion, view = streamed
+        completion, view, shown = streamed
         report.usage, report.done = view.usage, view.done
         report.add(
             "stream",
             bool(completion.text or completion.reasoning),
             f"{view.frames} frames, reasoning: {view.reasoning_location}",
+        )
+        clean = _shows_no_reasoning(shown, view) and _shows_no_reasoning(completion.text, view)
+        report.add(
+            "stream shows no reasoning as answer",
+            clean,
+            "the answer text holds none of the reasoning"
+            if clean
+            else "reasoning was streamed as answer text before it could be recognised",
         )
         report.add("stream usage", view.usage, "reported" if view.usage else "missing or zero")
         report.add("stream [DONE]", view.done, "sent" if view.done else "missing")

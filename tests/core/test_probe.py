@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,6 +28,7 @@ EXPECTED = {
     "sglang": ("sglang", "native"),
     "inline": ("inline_think", "native"),
     "raw_xml": ("inline_think", "xml_in_content"),
+    "raw_no_parser": ("raw_no_parser", "xml_in_content"),
     "proxy": ("minimax", "native"),
 }
 
@@ -64,6 +66,8 @@ def test_probe_names_the_dialect_and_keeps_the_chain(
     checks = {c["name"]: c for c in report["checks"]}
     assert checks["tool loop keeps reasoning"]["ok"]
     assert checks["stream [DONE]"]["ok"]
+    assert checks["stream shows no reasoning as answer"]["ok"]
+    assert report["settings"]["think_prefill"] is (dialect == "raw_no_parser")
     # The proxy reports zero usage; the probe says so instead of hiding it.
     assert checks["stream usage"]["ok"] is (server.dialect != "proxy")
     assert server.api_key not in json.dumps(report)
@@ -115,7 +119,7 @@ def test_human_report_is_a_table(
     assert main(["--base-url", minimax_server.base_url, "--api-key", "test-key"]) == 0
     out = capsys.readouterr().out
     assert "dialect   minimax" in out
-    assert "tool loop keeps reasoning   yes" in out
+    assert re.search(r"^tool loop keeps reasoning +yes ", out, re.M)
     assert "test-key" not in out
 
 
@@ -245,3 +249,20 @@ def test_installed_as_a_console_script() -> None:
 
     [script] = entry_points(group="console_scripts", name="minimax-probe")
     assert script.load() is main
+
+
+def test_a_wrong_prefill_setting_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a server with no reasoning parser, `think_prefill=False` shows reasoning as answer."""
+    import minimax_core.probe as probe_module
+
+    recommended = probe_module.recommended_settings
+
+    def wrong(dialect: str, **where: str) -> dict[str, Any]:
+        return {**recommended(dialect, **where), "think_prefill": False}
+
+    monkeypatch.setattr(probe_module, "recommended_settings", wrong)
+    with MiniMaxServer(api_key="k", dialect="raw_no_parser", strict=True) as server:
+        report = probe(base_url=server.base_url, api_key="k")
+    failed = {c.name for c in report.checks if not c.ok}
+    assert "stream shows no reasoning as answer" in failed
+    assert report.dialect == "raw_no_parser" and not report.ok
