@@ -247,7 +247,9 @@ def explain_failure(error: MiniMaxError, base_url: str) -> str:
     """One sentence saying why the endpoint cannot be used, never quoting the key."""
     host = httpx.URL(base_url).host
     if isinstance(error, AuthenticationError):
-        sentence = f"{base_url} refused the API key (HTTP {error.status_code}, code {error.code})"
+        how = [f"HTTP {error.status_code}"] if error.status_code not in (None, 200) else []
+        how += [f"code {error.code}"] if error.code is not None else []
+        sentence = f"{base_url} refused the API key ({', '.join(how) or 'no code given'})"
         other = _MINIMAX_HOSTS.get(host)
         if other is not None:
             return (

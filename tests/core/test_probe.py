@@ -185,6 +185,14 @@ def test_wrong_region_suggests_the_other_one(
     assert f"--base-url {other}" in err and secret not in err
 
 
+def test_a_refusal_inside_an_http_200_answer() -> None:
+    """MiniMax often answers 1004 as HTTP 200 with a `base_resp`; the sentence says the code."""
+    error = AuthenticationError("login fail", status_code=200, code=1004)
+    sentence = explain_failure(error, "https://api.minimax.io/v1")
+    assert "(code 1004)" in sentence and "HTTP" not in sentence
+    assert "--base-url https://api.minimaxi.com/v1" in sentence
+
+
 def test_explain_failure_for_a_self_hosted_host() -> None:
     error = AuthenticationError("invalid key", status_code=401, code=1004)
     sentence = explain_failure(error, "http://gpu-box:8000/v1")
