@@ -37,7 +37,7 @@ from ._exceptions import (
     RequestValidationError,
 )
 from ._request import assistant_message, build_request
-from .models import DEFAULT_MODEL
+from .models import DEFAULT_MODEL, model_info
 from .recording import CaptureTransport, Exchange
 from .types import Completion
 
@@ -228,18 +228,22 @@ def recommended_settings(dialect: str, *, base_url: str, model: str) -> dict[str
     - `reasoning_split`: only MiniMax's API reads it; elsewhere it is left out of requests
       (`None`), since the reasoning arrives in one place whatever is asked and strict servers
       refuse unknown fields. The reasoning is replayed in whatever form it came.
-    - `think_prefill`: `True` where the output starts inside an unopened think block (a server
-      with no reasoning parser), so streamed reasoning is never shown as answer text; `False`
-      where the probe saw the reasoning delimited, so nothing is held back while streaming;
-      left to `"auto"` for an unknown dialect.
+    - `think_prefill`: where the output starts inside an unopened think block (a server with
+      no reasoning parser), `True` for models that always think, so streamed reasoning is never
+      shown as answer text; `"auto"` for models that can answer without thinking (MiniMax-M3
+      with `thinking=False` has no think block to start in), which holds back the start of a
+      stream until it can tell. `False` where the probe saw the reasoning delimited, so nothing
+      is held back; `"auto"` for an unknown dialect.
     """
     settings: dict[str, Any] = {
         "base_url": base_url,
         "model": model,
         "reasoning_split": True if dialect == "minimax" else None,
     }
-    if dialect != "unknown":
-        settings["think_prefill"] = dialect == "raw_no_parser"
+    if dialect == "raw_no_parser":
+        settings["think_prefill"] = "auto" if model_info(model).can_disable_thinking else True
+    elif dialect != "unknown":
+        settings["think_prefill"] = False
     return settings
 
 

@@ -18,6 +18,7 @@ from minimax_core.probe import (
     main,
     probe,
     read_wire,
+    recommended_settings,
 )
 from minimax_server import MiniMaxServer
 
@@ -274,3 +275,18 @@ def test_a_wrong_prefill_setting_is_caught(monkeypatch: pytest.MonkeyPatch) -> N
     failed = {c.name for c in report.checks if not c.ok}
     assert "stream shows no reasoning as answer" in failed
     assert report.dialect == "raw_no_parser" and not report.ok
+
+
+@pytest.mark.parametrize(
+    ("model", "prefill"),
+    [("MiniMax-M2.7", True), ("MiniMaxAI/MiniMax-M2", True), ("MiniMax-M3", "auto")],
+)
+def test_prefill_for_servers_without_a_reasoning_parser(model: str, prefill: object) -> None:
+    """M3 can answer without thinking, and then there is no think block to start inside."""
+    settings = recommended_settings("raw_no_parser", base_url="http://h/v1", model=model)
+    assert settings["think_prefill"] == prefill
+    assert recommended_settings("unknown", base_url="http://h/v1", model=model).keys() == {
+        "base_url",
+        "model",
+        "reasoning_split",
+    }

@@ -4,6 +4,8 @@
   global API);
 - models: `--minimax-model NAME` (repeatable) or `MINIMAX_LIVE_MODELS=a,b`, else
   `MINIMAX_MODEL`, else the library's default;
+- `MINIMAX_LIVE_SETTINGS='{"think_prefill": true}'`: extra constructor keyword arguments for
+  both adapters, such as the `settings` that `minimax-probe --json` recommends;
 - `RECORD=1` (or `--record`) writes every exchange as a sanitized transcript under
   `tests/fixtures/recorded/`, which `make test` then replays offline.
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -30,6 +33,7 @@ ENV_KEY = os.environ.get("MINIMAX_API_KEY", "")
 ENV_BASE_URL = os.environ.get("MINIMAX_BASE_URL", "")
 ENV_REGION = os.environ.get("MINIMAX_REGION", "")
 ENV_MODELS = os.environ.get("MINIMAX_LIVE_MODELS") or os.environ.get("MINIMAX_MODEL") or ""
+ENV_SETTINGS = os.environ.get("MINIMAX_LIVE_SETTINGS", "")
 ENV_RECORD = os.environ.get("RECORD", "") not in ("", "0", "false", "no")
 SKIP_LINE = (
     "live suite skipped: set MINIMAX_API_KEY (and MINIMAX_BASE_URL, or MINIMAX_REGION=cn) to run "
@@ -60,6 +64,7 @@ class LiveEndpoint:
     base_url: str
     models: list[str]
     recorder: Recorder | None
+    settings: dict[str, Any] = field(default_factory=dict)
     exchanges: list[Exchange] = field(default_factory=list)
 
     def record(self, exchange: Exchange) -> None:
@@ -119,7 +124,12 @@ def pytest_configure(config: pytest.Config) -> None:
             secrets=[ENV_KEY],
             label=_current_test.get,
         )
-    _ENDPOINT = LiveEndpoint(ENV_KEY, base_url, models or [DEFAULT_MODEL], recorder)
+    settings = json.loads(ENV_SETTINGS) if ENV_SETTINGS else {}
+    if not isinstance(settings, dict):
+        raise pytest.UsageError("MINIMAX_LIVE_SETTINGS must be a JSON object of keyword arguments")
+    # The endpoint and model come from their own variables; the key is never taken from here.
+    settings = {k: v for k, v in settings.items() if k not in ("base_url", "model", "api_key")}
+    _ENDPOINT = LiveEndpoint(ENV_KEY, base_url, models or [DEFAULT_MODEL], recorder, settings)
 
 
 def live_endpoint() -> LiveEndpoint | None:
@@ -173,6 +183,7 @@ def make_chat(live: LiveEndpoint, model_name: str) -> Callable[..., Any]:
             "model": model_name,
             "api_key": live.api_key,
             "base_url": live.base_url,
+            **live.settings,
             **live.http_clients(),
         }
         options.update(settings)
@@ -194,6 +205,7 @@ def make_llm(live: LiveEndpoint, model_name: str) -> Callable[..., Any]:
             "base_url": live.base_url,
             "http_client": clients["http_client"],
             "async_http_client": clients["http_async_client"],
+            **live.settings,
         }
         options.update(settings)
         return MiniMax(**options)

@@ -73,6 +73,7 @@ class _LiveStandard(ChatModelIntegrationTests):
             "model": self.model_name,
             "api_key": endpoint.api_key,
             "base_url": endpoint.base_url,
+            **endpoint.settings,
             **endpoint.http_clients(),
         }
 
