@@ -7,6 +7,7 @@ llm = MiniMax(model="MiniMax-M2.7")
 ```
 """
 
+from ._messages_out import file_block
 from .base import MiniMax
 
-__all__ = ["MiniMax"]
+__all__ = ["MiniMax", "file_block"]

@@ -102,10 +102,17 @@ class ThinkParser:
         self.orphan_close = False
 
     def feed(self, chunk: str) -> tuple[str, str]:
+        mode = self._mode
+        if (mode == _TEXT or mode == _THINK) and not self._pending and "<" not in chunk:
+            # The usual chunk: no tag can start in it.
+            text: list[str] = []
+            reasoning: list[str] = []
+            self._emit(chunk, text, reasoning)
+            return (text[0] if text else ""), (reasoning[0] if reasoning else "")
         data = self._pending + chunk if self._pending else chunk
         self._pending = ""
-        text: list[str] = []
-        reasoning: list[str] = []
+        text = []
+        reasoning = []
         if self._mode == _MAYBE and self._structured:
             self._release_held(text, reasoning)
         self._scan(data, text, reasoning)
