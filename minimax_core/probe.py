@@ -36,9 +36,10 @@ from ._exceptions import (
     NotFoundError,
     RequestValidationError,
 )
-from ._request import assistant_message, build_request
+from ._request import build_request
 from .models import DEFAULT_MODEL, model_info
 from .recording import CaptureTransport, Exchange
+from .replay import REPLAY_FIELDS, assistant_message
 from .types import Completion
 
 __all__ = [
@@ -414,7 +415,7 @@ def _shows_no_reasoning(answer: str, view: WireView) -> bool:
 
 def _carries_reasoning(message: Mapping[str, Any]) -> bool:
     """Whether an assistant turn as sent holds its reasoning in any form MiniMax reads."""
-    if any(message.get(key) for key in ("reasoning_details", "reasoning_content", "reasoning")):
+    if any(message.get(key) for key in REPLAY_FIELDS):
         return True
     content = message.get("content")
     return isinstance(content, str) and "</think>" in content
