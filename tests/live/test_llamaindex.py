@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from minimax_core.recording import Exchange
-from tests.guarantees import assert_llamaindex_response
+from tests.guarantees import assert_llamaindex_response, view_of
 
 from ._chain import assert_chain_kept, content_type
 
@@ -25,8 +25,6 @@ def get_weather(city: str) -> str:
 
 
 def _view(wire: list[Exchange]) -> Any:
-    from tests.guarantees import view_of
-
     last = wire[-1]
     assert last.status == 200, last.body[:300]
     return view_of(content_type(last), last.body)
@@ -68,7 +66,7 @@ async def test_astream_chat(make_llm: LLM, wire: list[Exchange]) -> None:
     assert_llamaindex_response(chunks[-1], _view(wire))
 
 
-def test_complete(make_llm: LLM, wire: list[Exchange]) -> None:
+def test_complete(make_llm: LLM) -> None:
     response = make_llm().complete("Complete this: the capital of France is")
     assert response.text.strip()
     assert "<think>" not in response.text
@@ -83,6 +81,19 @@ def test_tool_call(make_llm: LLM, wire: list[Exchange]) -> None:
     calls = llm.get_tool_calls_from_response(response)
     assert [c.tool_name for c in calls][:1] == ["get_weather"]
     assert isinstance(calls[0].tool_kwargs, dict) and calls[0].tool_kwargs
+    assert_llamaindex_response(response, _view(wire), tool_names={"get_weather"})
+
+
+def test_tool_call_forced(make_llm: LLM, wire: list[Exchange]) -> None:
+    from llama_index.core.tools import FunctionTool
+
+    llm = make_llm()
+    tool = FunctionTool.from_defaults(get_weather)
+    response = llm.chat_with_tools(
+        [tool], user_msg="I am going to Oslo. What is the weather there?", tool_required=True
+    )
+    calls = llm.get_tool_calls_from_response(response)
+    assert calls and calls[0].tool_name == "get_weather"
     assert_llamaindex_response(response, _view(wire), tool_names={"get_weather"})
 
 
