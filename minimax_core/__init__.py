@@ -17,7 +17,6 @@ from ._client import (
     AsyncMiniMaxClient,
     ChatStream,
     MiniMaxClient,
-    resolve_base_url,
 )
 from ._exceptions import (
     APIConnectionError,
@@ -47,6 +46,7 @@ from ._request import (
     safe_arguments,
     validate_messages,
 )
+from ._settings import Settings, resolve_base_url, resolve_settings
 from ._toolcalls import parse_arguments, parse_tool_xml
 from .models import DEFAULT_MODEL, MODELS, ModelInfo, model_info
 from .types import Completion, StreamDelta, ToolCall, ToolCallDelta, Usage
@@ -80,6 +80,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "RequestValidationError",
+    "Settings",
     "StreamDelta",
     "StreamError",
     "ThinkParser",
@@ -97,6 +98,7 @@ __all__ = [
     "parse_arguments",
     "parse_tool_xml",
     "resolve_base_url",
+    "resolve_settings",
     "safe_arguments",
     "shared_async_client",
     "shared_sync_client",
