@@ -58,6 +58,7 @@ from minimax_core import (
     shared_async_client,
     shared_sync_client,
 )
+from minimax_core.models import approximate_tokens
 
 from ._errors import to_langchain_error
 from ._init_args import normalize_init_args
@@ -248,6 +249,27 @@ class ChatMiniMax(BaseChatModel):
 
     def _resolve_model_profile(self) -> ModelProfile | None:
         return model_profile(self.model_name)
+
+    # --- token counts ----------------------------------------------------------------------
+
+    def get_token_ids(self, text: str) -> list[int]:
+        """Token ids from your `custom_get_token_ids`; MiniMax's tokenizer is not published."""
+        if self.custom_get_token_ids is not None:
+            return self.custom_get_token_ids(text)
+        raise NotImplementedError(
+            "MiniMax's tokenizer is not published, so ChatMiniMax has no token ids: "
+            "get_num_tokens() gives an approximate count, a reply's usage_metadata the exact one"
+        )
+
+    def get_num_tokens(self, text: str) -> int:
+        """An approximate count, made offline (see `minimax_core.models.approximate_tokens`).
+
+        Used by `get_num_tokens_from_messages` and so by `trim_messages(token_counter=llm)`.
+        A reply's `usage_metadata` has the exact count; `custom_get_token_ids` overrides this.
+        """
+        if self.custom_get_token_ids is not None:
+            return len(self.custom_get_token_ids(text))
+        return approximate_tokens(text)
 
     # --- clients ---------------------------------------------------------------------------
 

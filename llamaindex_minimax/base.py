@@ -21,6 +21,7 @@ from llama_index.core.base.llms.types import (
     CompletionResponseGen,
     LLMMetadata,
     MessageRole,
+    ThinkingBlock,
 )
 from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
@@ -331,13 +332,14 @@ class MiniMax(FunctionCallingLLM):
 
     @llm_completion_callback()
     def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-        return completion_response(self._chat(_as_messages(prompt), **kwargs))
+        """The answer as `text`; the whole reasoning in `additional_kwargs["thinking_delta"]`."""
+        return _completion_with_reasoning(self._chat(_as_messages(prompt), **kwargs))
 
     @llm_completion_callback()
     async def acomplete(
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponse:
-        return completion_response(await self._achat(_as_messages(prompt), **kwargs))
+        return _completion_with_reasoning(await self._achat(_as_messages(prompt), **kwargs))
 
     @llm_completion_callback()
     def stream_complete(
@@ -420,6 +422,21 @@ def _tool_choice(
     # it asks for something else.
     resolved = tool_choice(choice, required)
     return None if resolved == "auto" else resolved
+
+
+def _completion_with_reasoning(response: ChatResponse) -> CompletionResponse:
+    """A whole answer as a completion, its reasoning under the key streamed chunks use.
+
+    `stream_complete()` hands the reasoning out piece by piece in `thinking_delta`; a whole
+    answer is one piece, so code that joins those pieces reads the same text either way.
+    """
+    completion = completion_response(response)
+    thinking = "".join(
+        block.content or "" for block in response.message.blocks if isinstance(block, ThinkingBlock)
+    )
+    if thinking:
+        completion.additional_kwargs["thinking_delta"] = thinking
+    return completion
 
 
 def _as_messages(prompt: str) -> list[ChatMessage]:
