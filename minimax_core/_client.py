@@ -33,7 +33,13 @@ from ._exceptions import (
     status_error,
 )
 from ._retry import parse_retry_after, retry_delay
-from ._settings import CHINA_BASE_URL, DEFAULT_BASE_URL, resolve_base_url, resolve_settings
+from ._settings import (
+    CHINA_BASE_URL,
+    DEFAULT_BASE_URL,
+    resolve_base_url,
+    resolve_settings,
+    with_region_hint,
+)
 from ._sse import SSEDecoder
 from .types import Completion, StreamDelta, ToolCallDelta
 
@@ -177,7 +183,7 @@ class _BaseClient:
     def _backoff(self, attempt: int, failure: _Failure) -> float:
         """Seconds to wait before the next attempt; raises the failure when none is left."""
         if not failure.retryable or attempt >= self.max_retries:
-            raise failure.error from failure.cause
+            raise with_region_hint(failure.error, self.base_url) from failure.cause
         delay = retry_delay(attempt, getattr(failure.error, "retry_after", None))
         logger.info(
             "MiniMax request failed (%s); retry %d of %d in %.2fs",

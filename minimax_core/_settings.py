@@ -23,7 +23,7 @@ from typing import Literal
 import httpx
 from pydantic import SecretStr
 
-from ._exceptions import RequestValidationError
+from ._exceptions import APIStatusError, AuthenticationError, MiniMaxError, RequestValidationError
 
 __all__ = [
     "CHINA_BASE_URL",
@@ -32,10 +32,12 @@ __all__ = [
     "Settings",
     "check_base_url",
     "looks_secret",
+    "region_hint",
     "region_url",
     "resolve_api_key",
     "resolve_base_url",
     "resolve_settings",
+    "with_region_hint",
 ]
 
 DEFAULT_BASE_URL = "https://api.minimax.io/v1"
@@ -152,3 +154,37 @@ def looks_secret(name: str) -> bool:
     `max_tokens` and the like are not: only a whole `_`-separated part counts.
     """
     return any(part in _SECRET_PARTS for part in name.lower().replace("-", "_").split("_"))
+
+
+def region_hint(base_url: str) -> str | None:
+    """What to try when one of MiniMax's own endpoints refuses a key: the other region.
+
+    Keys are region-bound, and a key from the other platform is the usual cause of a 1004 or
+    2049 there. `None` for any other endpoint (a self-hosted or local server has no regions).
+    """
+    try:
+        host = httpx.URL(base_url).host
+    except (httpx.InvalidURL, TypeError):
+        return None
+    if host == httpx.URL(DEFAULT_BASE_URL).host:
+        return (
+            f"keys are region-bound and this request went to the global endpoint "
+            f"({DEFAULT_BASE_URL}): a key from the mainland China platform (minimaxi.com) needs "
+            f'region="cn" or MINIMAX_BASE_URL={CHINA_BASE_URL}'
+        )
+    if host == httpx.URL(CHINA_BASE_URL).host:
+        return (
+            f"keys are region-bound and this request went to the mainland China endpoint "
+            f"({CHINA_BASE_URL}): a key from the global platform (minimax.io) needs "
+            f'region="global" or MINIMAX_BASE_URL={DEFAULT_BASE_URL}'
+        )
+    return None
+
+
+def with_region_hint(error: MiniMaxError, base_url: str) -> MiniMaxError:
+    """`error`, with `region_hint` added to its message when it is a refused key."""
+    hint = region_hint(base_url) if isinstance(error, AuthenticationError) else None
+    if hint is not None and isinstance(error, APIStatusError) and hint not in error.message:
+        error.message = f"{error.message} ({hint})"
+        error.args = (error.message,)
+    return error

@@ -74,6 +74,20 @@ class _ActiveFault:
     rng: random.Random
 
 
+_WRONG_KEY = (
+    "login fail: invalid api key: the key in the 'Authorization' header is not this server's"
+)
+
+
+def _auth_error(authorization: str, api_key: str) -> ApiError | None:
+    """MiniMax's 401 (code 1004) when the key is missing or wrong, saying which of the two."""
+    if authorization == f"Bearer {api_key}":
+        return None
+    sent = authorization.startswith("Bearer ") and authorization[7:].strip()
+    message = _WRONG_KEY if sent else _STATUS_MESSAGES[1004]
+    return ApiError(401, message, 1004, "authorized_error")
+
+
 def _error_body(status: int, message: str) -> dict[str, Any]:
     kind = _HTTP_ERRORS.get(status, ("api_error", 1000))[0]
     return {
@@ -342,8 +356,9 @@ class MiniMaxServer:
                 return keep
             return await self._chat(request, reader, writer)
         if path == "/v1/models" and request.method == "GET":
-            if request.headers.get("authorization", "") != f"Bearer {self.api_key}":
-                message = f"{_STATUS_MESSAGES[1004]} (1004)"
+            refused = _auth_error(request.headers.get("authorization", ""), self.api_key)
+            if refused is not None:
+                message = f"{refused.message} ({refused.code})"
                 await send_json(writer, 401, _error_body(401, message), keep_alive=keep)
                 return keep
             models = [{"id": m, "object": "model", "owned_by": "minimax"} for m in KNOWN_MODELS]
@@ -376,8 +391,9 @@ class MiniMaxServer:
             await send_json(writer, error.status, payload, keep_alive=keep, headers=error.headers)
             return keep
 
-        if request.headers.get("authorization", "") != f"Bearer {self.api_key}":
-            return await fail(ApiError(401, _STATUS_MESSAGES[1004], 1004, "authorized_error"))
+        refused = _auth_error(request.headers.get("authorization", ""), self.api_key)
+        if refused is not None:
+            return await fail(refused)
         faults = self._take_faults(stream)
         for fault in faults:
             if fault.kind == "http_status":
