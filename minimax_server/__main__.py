@@ -7,7 +7,7 @@ import os
 import shlex
 import sys
 
-from ._server import MiniMaxServer
+from ._lifecycle import MiniMaxServer
 from ._types import DIALECTS
 
 
