@@ -78,7 +78,9 @@ async def test_chat_history_rebuilt_from_json_keeps_the_chain(
     assert _replayed(minimax_server, first) == [True, True]
 
 
-async def test_json_serializer_skips_the_memory(minimax_server: MiniMaxServer, llm: MiniMax) -> None:
+async def test_json_serializer_skips_the_memory(
+    minimax_server: MiniMaxServer, llm: MiniMax
+) -> None:
     agent = FunctionAgent(tools=[add], llm=llm)
     ctx = Context(agent)
     await agent.run("Use add(2, 3).", ctx=ctx)
