@@ -30,7 +30,10 @@ def _prompt(question: str) -> str:  # LlamaIndex's default question-answering te
 @pytest.mark.parametrize(
     ("question", "answer"),
     [
-        ("When does the bakery open on Sundays?", "On Sundays it opens at 8:00 and closes at 14:00."),
+        (
+            "When does the bakery open on Sundays?",
+            "On Sundays it opens at 8:00 and closes at 14:00.",
+        ),
         ("Which loaf is baked on Wednesdays, and is it gluten-free?", "not certified gluten-free"),
         ("What can you tell me about rye bread?", "rye starter called Marguerite"),
         ("How long is the dough proved?", "proved overnight for 16 hours"),
