@@ -16,8 +16,9 @@ def require_extra(module: str, extra: str, adapter: str) -> None:
     try:
         importlib.import_module(module)
     except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise
+        missing = exc.name or ""
+        if missing != module and not module.startswith(f"{missing}."):
+            raise  # something inside the framework is missing, not the framework
         raise ImportError(
             f"{adapter} needs {module}, which is not installed: "
             f'pip install "minimax-agents[{extra}]"'

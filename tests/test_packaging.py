@@ -57,17 +57,18 @@ def test_one_framework_never_pulls_in_the_other(package: str, forbidden: tuple[s
 
 
 @pytest.mark.parametrize(
-    ("package", "framework", "extra"),
+    ("package", "framework", "blocked", "extra"),
     [
-        ("langchain_minimax", "langchain_core", "langchain"),
-        ("llamaindex_minimax", "llama_index.core", "llamaindex"),
+        ("langchain_minimax", "langchain_core", "langchain_core", "langchain"),
+        ("llamaindex_minimax", "llama_index.core", "llama_index", "llamaindex"),
+        ("llamaindex_minimax", "llama_index.core", "llama_index.core", "llamaindex"),
     ],
 )
 def test_a_missing_framework_names_the_extra_to_install(
-    package: str, framework: str, extra: str
+    package: str, framework: str, blocked: str, extra: str
 ) -> None:
     # `None` in sys.modules makes the import fail as if the framework were not installed.
-    code = f"import sys; sys.modules[{framework!r}] = None\nimport {package}"
+    code = f"import sys; sys.modules[{blocked!r}] = None\nimport {package}"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode != 0
     last = out.stderr.strip().splitlines()[-1]
