@@ -48,16 +48,15 @@ from minimax_core import (
     DEFAULT_MODEL,
     AsyncMiniMaxClient,
     Completion,
+    Files,
     MiniMaxClient,
     MiniMaxError,
     StreamError,
     build_request,
-    client_options,
     normalize_thinking,
     resolve_settings,
-    shared_async_client,
-    shared_sync_client,
 )
+from minimax_core._pools import client_options, shared_async_client, shared_sync_client
 from minimax_core.models import approximate_tokens
 
 from ._errors import to_langchain_error
@@ -304,6 +303,14 @@ class ChatMiniMax(BaseChatModel):
             return self._own_async_client
         with _langchain_errors():
             return await shared_async_client(self._client_options())
+
+    @property
+    def files(self) -> Files:
+        """MiniMax's Files API with this model's key and URL: `llm.files.upload("talk.mp4")`.
+
+        Pass the returned file's `.url` (`mm_file://{file_id}`) in a `video` block.
+        """
+        return self._client.files
 
     # --- requests --------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from minimax_core._extras import require_extra as _require_extra
 
 _require_extra("llama_index.core", "llamaindex", "llamaindex_minimax")
 
+from ._messages_out import file_block
 from .base import MiniMax
 
-__all__ = ["MiniMax"]
+__all__ = ["MiniMax", "file_block"]

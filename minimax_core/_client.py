@@ -33,6 +33,7 @@ from ._exceptions import (
     parse_json_body,
     status_error,
 )
+from ._files import AsyncFiles, Files
 from ._reasoning import Prefill, ThinkPrefill, resolve_prefill
 from ._retry import parse_retry_after, retry_delay
 from ._settings import (
@@ -179,7 +180,14 @@ class _BaseClient:
     def _judge(
         self, response: httpx.Response, raw: bytes, request: Mapping[str, Any], prefill: Prefill
     ) -> Completion | _Failure:
-        """What a whole (non-SSE) answer means: the finished turn, or a failure.
+        """What a whole (non-SSE) answer means: the finished turn, or a failure."""
+        body = self._judge_json(response, raw)
+        if isinstance(body, _Failure):
+            return body
+        return completion_from_body(body, _tools_of(request), prefill=prefill)
+
+    def _judge_json(self, response: httpx.Response, raw: bytes) -> dict[str, Any] | _Failure:
+        """A JSON answer (chat or Files API), or the failure its status or `base_resp` means.
 
         JSON is parsed from the bytes: `response.text` would first guess the charset.
         """
@@ -189,7 +197,7 @@ class _BaseClient:
         status = base_resp_error(body)
         if status is not None:
             return _Failure(status, status.retryable)
-        return completion_from_body(body, _tools_of(request), prefill=prefill)
+        return body
 
     def _failure(self, exc: BaseException, when: str) -> _Failure:
         if isinstance(exc, APIStatusError):  # a base_resp error in a stream's first frame
@@ -210,6 +218,9 @@ class _BaseClient:
             delay,
         )
         return delay if _retry_wait_hook is None else _retry_wait_hook(delay)
+
+
+_T = TypeVar("_T")
 
 
 class _Failure:
@@ -317,6 +328,11 @@ class MiniMaxClient(_BaseClient):
             )
         return self._http
 
+    @property
+    def files(self) -> Files:
+        """The Files API: upload a large video, then pass its `mm_file://{file_id}` URL."""
+        return Files(self)
+
     def create(
         self, request: Mapping[str, Any], *, think_prefill: ThinkPrefill = "auto"
     ) -> Completion:
@@ -327,17 +343,37 @@ class MiniMaxClient(_BaseClient):
         """
         content, headers = self._prepare(request, stream=False)
         prefill = resolve_prefill(think_prefill, request, self.base_url)
+        timeout = self._httpx_timeout(False)
+        return self._send(
+            lambda: self.http_client.build_request(
+                "POST", self._url, content=content, headers=headers, timeout=timeout
+            ),
+            lambda response: self._judge(response, response.content, request, prefill),
+        )
+
+    def _send(
+        self,
+        build: Callable[[], httpx.Request],
+        judge: Callable[[httpx.Response], _T | _Failure],
+        *,
+        retry: bool = True,
+    ) -> _T:
+        """Send `build()`'s request until `judge` accepts the answer or no retry is left.
+
+        `build` is called for every attempt, so a streamed body starts again from the top;
+        `retry=False` is for bodies that cannot (a file object that does not seek).
+        """
         attempt = 0
         while True:
             try:
-                response = self.http_client.post(
-                    self._url, content=content, headers=headers, timeout=self._httpx_timeout(False)
-                )
-                outcome = self._judge(response, response.content, request, prefill)
+                response = self.http_client.send(build())
+                outcome = judge(response)
             except httpx.TransportError as exc:
                 outcome = self._failure(exc, "while sending the request")
-            if isinstance(outcome, Completion):
+            if not isinstance(outcome, _Failure):
                 return outcome
+            if not retry:
+                raise outcome.error from outcome.cause
             time.sleep(self._backoff(attempt, outcome))
             attempt += 1
 
@@ -522,6 +558,11 @@ class AsyncMiniMaxClient(_BaseClient):
             )
         return self._http
 
+    @property
+    def files(self) -> AsyncFiles:
+        """The Files API: upload a large video, then pass its `mm_file://{file_id}` URL."""
+        return AsyncFiles(self)
+
     async def create(
         self, request: Mapping[str, Any], *, think_prefill: ThinkPrefill = "auto"
     ) -> Completion:
@@ -532,17 +573,33 @@ class AsyncMiniMaxClient(_BaseClient):
         """
         content, headers = self._prepare(request, stream=False)
         prefill = resolve_prefill(think_prefill, request, self.base_url)
+        timeout = self._httpx_timeout(False)
+        return await self._send(
+            lambda: self.http_client.build_request(
+                "POST", self._url, content=content, headers=headers, timeout=timeout
+            ),
+            lambda response: self._judge(response, response.content, request, prefill),
+        )
+
+    async def _send(
+        self,
+        build: Callable[[], httpx.Request],
+        judge: Callable[[httpx.Response], _T | _Failure],
+        *,
+        retry: bool = True,
+    ) -> _T:
+        """Async twin of `MiniMaxClient._send`."""
         attempt = 0
         while True:
             try:
-                response = await self.http_client.post(
-                    self._url, content=content, headers=headers, timeout=self._httpx_timeout(False)
-                )
-                outcome = self._judge(response, response.content, request, prefill)
+                response = await self.http_client.send(build())
+                outcome = judge(response)
             except httpx.TransportError as exc:
                 outcome = self._failure(exc, "while sending the request")
-            if isinstance(outcome, Completion):
+            if not isinstance(outcome, _Failure):
                 return outcome
+            if not retry:
+                raise outcome.error from outcome.cause
             await asyncio.sleep(self._backoff(attempt, outcome))
             attempt += 1
 

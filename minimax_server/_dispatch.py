@@ -11,6 +11,7 @@ from ._control import control
 from ._errors import STATUS_MESSAGES, api_error_body, error_body
 from ._faults import RequestFaults
 from ._http import ChunkedWriter, HttpRequest, send_json
+from ._media import check_media
 from ._model import ChatRequest, Reply, ReplyCall, apply_limits, decide
 from ._state import ServerState
 from ._types import KNOWN_MODELS, ScriptedReply
@@ -33,6 +34,15 @@ async def dispatch(
         status, body = control(state, request.method, path, request.body)
         await send_json(writer, status, body, keep_alive=keep)
         return keep
+    if path.startswith("/v1/files/"):
+        return await state.files.handle(
+            request,
+            reader,
+            writer,
+            api_key=state.api_key,
+            faults=list(state.faults.take(True).by_kind.values()),
+            record=lambda data: state.record(request, data, False),
+        )
     if path == "/v1/chat/completions":
         if request.method != "POST":
             await send_json(writer, 405, error_body(405, "method not allowed"), keep_alive=keep)
@@ -101,6 +111,7 @@ async def _chat(
         return keep
     try:
         chat = parse_request(body, any_model=state.accepts_any_model())
+        check_media(body, len(request.body), state.files.store)
         if state.strict:
             check_strict(chat.messages, state.memory)
     except ApiError as error:
