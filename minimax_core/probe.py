@@ -37,7 +37,7 @@ from ._exceptions import (
     RequestValidationError,
 )
 from ._request import build_request
-from .models import DEFAULT_MODEL, model_info
+from .models import DEFAULT_MODEL
 from .recording import CaptureTransport, Exchange
 from .replay import REPLAY_FIELDS, assistant_message
 from .types import Completion
@@ -229,12 +229,10 @@ def recommended_settings(dialect: str, *, base_url: str, model: str) -> dict[str
     - `reasoning_split`: only MiniMax's API reads it; elsewhere it is left out of requests
       (`None`), since the reasoning arrives in one place whatever is asked and strict servers
       refuse unknown fields. The reasoning is replayed in whatever form it came.
-    - `think_prefill`: where the output starts inside an unopened think block (a server with
-      no reasoning parser), `True` for models that always think, so streamed reasoning is never
-      shown as answer text; `"auto"` for models that can answer without thinking (MiniMax-M3
-      with `thinking=False` has no think block to start in), which holds back the start of a
-      stream until it can tell. `False` where the probe saw the reasoning delimited, so nothing
-      is held back; `"auto"` for an unknown dialect.
+    - `think_prefill`: `True` where the output starts inside an unopened think block (a server
+      with no reasoning parser), so streamed reasoning is never shown as answer text (a request
+      with thinking disabled still starts with the answer). `False` where the probe saw the
+      reasoning delimited, so nothing is held back; `"auto"` for an unknown dialect.
     """
     settings: dict[str, Any] = {
         "base_url": base_url,
@@ -242,7 +240,7 @@ def recommended_settings(dialect: str, *, base_url: str, model: str) -> dict[str
         "reasoning_split": True if dialect == "minimax" else None,
     }
     if dialect == "raw_no_parser":
-        settings["think_prefill"] = "auto" if model_info(model).can_disable_thinking else True
+        settings["think_prefill"] = True
     elif dialect != "unknown":
         settings["think_prefill"] = False
     return settings

@@ -239,10 +239,11 @@ def test_a_wrong_prefill_setting_is_caught(monkeypatch: pytest.MonkeyPatch) -> N
 
 @pytest.mark.parametrize(
     ("model", "prefill"),
-    [("MiniMax-M2.7", True), ("MiniMaxAI/MiniMax-M2", True), ("MiniMax-M3", "auto")],
+    [("MiniMax-M2.7", True), ("MiniMaxAI/MiniMax-M2", True), ("MiniMax-M3", True)],
 )
 def test_prefill_for_servers_without_a_reasoning_parser(model: str, prefill: object) -> None:
-    """M3 can answer without thinking, and then there is no think block to start inside."""
+    """`True` for every model: M3 with thinking disabled starts with the answer all the same
+    (`resolve_prefill` knows a model told not to think opens no think block)."""
     settings = recommended_settings("raw_no_parser", base_url="http://h/v1", model=model)
     assert settings["think_prefill"] == prefill
     assert recommended_settings("unknown", base_url="http://h/v1", model=model).keys() == {
