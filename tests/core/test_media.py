@@ -10,6 +10,7 @@ import pytest
 
 import minimax_core as mm
 from minimax_core import _media
+from minimax_core._media import guess_media_type, wire_media_type
 
 MB = _media.MB
 M3 = "MiniMax-M3"
@@ -134,11 +135,11 @@ def test_a_wildcard_type_is_judged_by_the_bytes() -> None:
     build(image_part(data_url("image/*", 20, b"\x89PNG\r\n\x1a\n")))
     with pytest.raises(mm.RequestValidationError, match="image/bmp"):
         build(image_part(data_url("image/*", 20, b"BM")))
-    assert mm.guess_media_type(base64.b64encode(b"\x1a\x45\xdf\xa3" + b"\0" * 20).decode(), "video")
-    assert mm.guess_media_type(base64.b64encode(b"\0\0\0\x18ftypqt  ").decode(), "video") == (
+    assert guess_media_type(base64.b64encode(b"\x1a\x45\xdf\xa3" + b"\0" * 20).decode(), "video")
+    assert guess_media_type(base64.b64encode(b"\0\0\0\x18ftypqt  ").decode(), "video") == (
         "video/quicktime"
     )
-    assert mm.guess_media_type("not base64!", "image") is None
+    assert guess_media_type("not base64!", "image") is None
 
 
 def test_image_size_boundary() -> None:
@@ -198,4 +199,4 @@ def test_the_documented_constants() -> None:
     assert _media.BODY_LIMIT == 64 * 2**20
     assert _media.FILES_VIDEO_LIMIT == 512 * 2**20
     assert _media.FPS_RANGE == (0.2, 5.0)
-    assert mm.wire_media_type("video/quicktime") == "video/mov"
+    assert wire_media_type("video/quicktime") == "video/mov"
