@@ -46,6 +46,7 @@ from pydantic import (
 from minimax_core import (
     DEFAULT_MODEL,
     AsyncMiniMaxClient,
+    ClientOptions,
     Completion,
     MiniMaxClient,
     MiniMaxError,
@@ -53,8 +54,6 @@ from minimax_core import (
     build_request,
     client_options,
     normalize_thinking,
-    shared_async_client,
-    shared_sync_client,
 )
 
 from ._errors import to_langchain_error
@@ -217,7 +216,7 @@ class ChatMiniMax(BaseChatModel):
 
     # --- clients ---------------------------------------------------------------------------
 
-    def _client_options(self) -> dict[str, Any]:
+    def _client_options(self) -> ClientOptions:
         return client_options(
             api_key=self.api_key,
             base_url=self.base_url,
@@ -229,21 +228,24 @@ class ChatMiniMax(BaseChatModel):
 
     @cached_property
     def _client(self) -> MiniMaxClient:
+        """Your `http_client`, else the process-wide pool for these transport settings."""
         with _langchain_errors():
             if self.http_client is not None:
                 return MiniMaxClient(http_client=self.http_client, **self._client_options())
-            return shared_sync_client(self._client_options())
+            return MiniMaxClient(shared_pool=True, **self._client_options())
 
     @cached_property
-    def _own_async_client(self) -> AsyncMiniMaxClient:
+    def _aclient(self) -> AsyncMiniMaxClient:
+        """Your `http_async_client`, else the running event loop's shared pool."""
         with _langchain_errors():
-            return AsyncMiniMaxClient(http_client=self.http_async_client, **self._client_options())
+            if self.http_async_client is not None:
+                return AsyncMiniMaxClient(
+                    http_client=self.http_async_client, **self._client_options()
+                )
+            return AsyncMiniMaxClient(shared_pool=True, **self._client_options())
 
     async def _async_client(self) -> AsyncMiniMaxClient:
-        if self.http_async_client is not None:
-            return self._own_async_client
-        with _langchain_errors():
-            return await shared_async_client(self._client_options())
+        return self._aclient
 
     # --- requests --------------------------------------------------------------------------
 

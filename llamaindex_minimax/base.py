@@ -6,7 +6,6 @@ client, convert the result (`_messages_in`). Sync and async differ only in `awai
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -31,6 +30,7 @@ from llama_index.core.llms.llm import ToolSelection
 from minimax_core import (
     DEFAULT_MODEL,
     AsyncMiniMaxClient,
+    ClientOptions,
     Completion,
     MiniMaxClient,
     StreamError,
@@ -38,8 +38,6 @@ from minimax_core import (
     client_options,
     model_info,
     resolve_base_url,
-    shared_async_client,
-    shared_sync_client,
 )
 
 from ._messages_in import (
@@ -110,10 +108,7 @@ class MiniMax(FunctionCallingLLM):
     _http_client: httpx.Client | None = PrivateAttr(default=None)
     _async_http_client: httpx.AsyncClient | None = PrivateAttr(default=None)
     _own_client: MiniMaxClient | None = PrivateAttr(default=None)
-    # A core client around your own `async_http_client`, remade when the running loop changes.
-    _own_aclient: tuple[asyncio.AbstractEventLoop, AsyncMiniMaxClient] | None = PrivateAttr(
-        default=None
-    )
+    _own_aclient: AsyncMiniMaxClient | None = PrivateAttr(default=None)
 
     def __init__(
         self,
@@ -174,7 +169,7 @@ class MiniMax(FunctionCallingLLM):
 
     # --- clients and requests ---------------------------------------------------------------
 
-    def _client_options(self) -> dict[str, Any]:
+    def _client_options(self) -> ClientOptions:
         return client_options(
             api_key=self._api_key,
             base_url=self.base_url,
@@ -184,41 +179,42 @@ class MiniMax(FunctionCallingLLM):
         )
 
     def _sync_client(self) -> MiniMaxClient:
-        """LLMs with the same settings share one pool; your own `http_client` is used as is."""
-        if self._http_client is None:
-            return shared_sync_client(self._client_options())
+        """Your `http_client`, else the process-wide pool for these transport settings."""
         if self._own_client is None:
-            self._own_client = MiniMaxClient(
-                http_client=self._http_client, **self._client_options()
-            )
+            if self._http_client is None:
+                self._own_client = MiniMaxClient(shared_pool=True, **self._client_options())
+            else:
+                self._own_client = MiniMaxClient(
+                    http_client=self._http_client, **self._client_options()
+                )
         return self._own_client
 
     async def _async_client(self) -> AsyncMiniMaxClient:
-        """The running loop's shared pool, closed when the loop shuts down (`asyncio.run`)."""
-        if self._async_http_client is None:
-            return await shared_async_client(self._client_options())
-        loop = asyncio.get_running_loop()
-        if self._own_aclient is None or self._own_aclient[0] is not loop:
-            client = AsyncMiniMaxClient(
-                http_client=self._async_http_client, **self._client_options()
-            )
-            self._own_aclient = (loop, client)
-        return self._own_aclient[1]
+        """Your `async_http_client`, else the running loop's shared pool (closed with the loop)."""
+        if self._own_aclient is None:
+            if self._async_http_client is None:
+                self._own_aclient = AsyncMiniMaxClient(shared_pool=True, **self._client_options())
+            else:
+                self._own_aclient = AsyncMiniMaxClient(
+                    http_client=self._async_http_client, **self._client_options()
+                )
+        return self._own_aclient
 
     def close(self) -> None:
         """Close the connections of the pool this LLM uses for sync calls.
 
-        The pool is shared by LLMs with the same settings and reopens on the next call; a call
-        still running on it in another thread is cut off. Your own `http_client` is left to you.
+        The pool is shared by LLMs with the same transport settings and reopens on the next
+        call; a call still running on it in another thread is cut off. Your own `http_client`
+        is left to you.
         """
         if self._http_client is None:
-            shared_sync_client(self._client_options()).close()
+            self._sync_client().close()
 
     async def aclose(self) -> None:
         """Like `close`, for both the sync pool and the running loop's async one."""
         self.close()
         if self._async_http_client is None:
-            await (await shared_async_client(self._client_options())).close()
+            await (await self._async_client()).close()
 
     def _request(
         self, messages: Sequence[ChatMessage], *, stream: bool, **kwargs: Any

@@ -38,7 +38,7 @@ from ._exceptions import (
     StreamError,
     UsageLimitError,
 )
-from ._pools import client_options, close_with_loop, shared_async_client, shared_sync_client
+from ._pools import ClientOptions, client_options
 from ._reasoning import ThinkParser, split_content
 from ._request import (
     assistant_message,
@@ -67,6 +67,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ChatStream",
+    "ClientOptions",
     "Completion",
     "ContentFilteredError",
     "ContextWindowExceededError",
@@ -90,7 +91,6 @@ __all__ = [
     "assistant_message",
     "build_request",
     "client_options",
-    "close_with_loop",
     "completion_from_body",
     "model_info",
     "normalize_thinking",
@@ -98,8 +98,6 @@ __all__ = [
     "parse_tool_xml",
     "resolve_base_url",
     "safe_arguments",
-    "shared_async_client",
-    "shared_sync_client",
     "split_content",
     "usage_from_wire",
     "validate_messages",

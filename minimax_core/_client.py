@@ -11,8 +11,9 @@ import asyncio
 import json
 import logging
 import os
-import ssl
 import time
+import weakref
+from asyncio import get_running_loop
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Generic, TypeVar
@@ -32,6 +33,17 @@ from ._exceptions import (
     base_resp_error,
     parse_json_body,
     status_error,
+)
+from ._pools import (
+    Pool,
+    PoolKey,
+    abandon,
+    async_pool,
+    close_async_pool,
+    close_sync_pool,
+    new_async_http,
+    new_sync_http,
+    sync_pool,
 )
 from ._retry import parse_retry_after, retry_delay
 from ._sse import SSEDecoder
@@ -67,19 +79,9 @@ DEFAULT_MAX_RETRIES = 2
 # The OpenAI SDK's limits. A low `max_connections` looks thrifty but queues requests inside
 # httpcore's pool, whose bookkeeping scans every connection for every queued request: at 100
 # connections, 500 concurrent calls cost 4x the CPU of these limits (measured, benchmarks/).
-_POOL_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
+DEFAULT_MAX_CONNECTIONS = 1000
+DEFAULT_MAX_KEEPALIVE_CONNECTIONS = 100
 _USER_AGENT = "minimax-agents/0.1"
-
-
-_SSL_CONTEXT: ssl.SSLContext | None = None
-
-
-def _ssl_context() -> ssl.SSLContext:
-    """One TLS context for every client: building one loads the CA bundle (tens of ms)."""
-    global _SSL_CONTEXT
-    if _SSL_CONTEXT is None:
-        _SSL_CONTEXT = httpx.create_ssl_context()
-    return _SSL_CONTEXT
 
 
 def resolve_base_url(base_url: str | None = None, region: str | None = None) -> str:
@@ -115,8 +117,18 @@ def _resolve_key(api_key: str | SecretStr | None) -> SecretStr | None:
     return SecretStr(value) if value else None
 
 
-class _BaseClient:
-    """Configuration and the decisions both shells share; no I/O."""
+_Http = TypeVar("_Http", httpx.Client, httpx.AsyncClient)
+
+
+class _BaseClient(Generic[_Http]):
+    """Configuration and the decisions both shells share; no I/O.
+
+    Connections come from, in order: your own `http_client` (used as is, yours to close); the
+    process-wide pool for these transport settings when `shared_pool=True` (the API key is sent
+    per request, so clients with different keys share it); else a pool of the client's own,
+    made on first use. Pools made here are never used across a fork: a child process gets fresh
+    ones (see `minimax_core._pools`).
+    """
 
     def __init__(
         self,
@@ -129,9 +141,17 @@ class _BaseClient:
         stream_idle_timeout: float | None = DEFAULT_STREAM_IDLE_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        max_keepalive_connections: int = DEFAULT_MAX_KEEPALIVE_CONNECTIONS,
+        shared_pool: bool = False,
+        http_client: _Http | None = None,
     ) -> None:
         if max_retries < 0:
             raise RequestValidationError(f"max_retries must be 0 or more, got {max_retries}")
+        if shared_pool and http_client is not None:
+            raise RequestValidationError(
+                "pass either http_client (your own pool) or shared_pool=True, not both"
+            )
         self.api_key = _resolve_key(api_key)
         self.base_url = resolve_base_url(base_url, region)
         self.timeout = timeout
@@ -139,7 +159,25 @@ class _BaseClient:
         self.stream_idle_timeout = stream_idle_timeout
         self.max_retries = max_retries
         self.default_headers = dict(default_headers or {})
+        self.shared_pool = shared_pool
+        self.pool_key = PoolKey(
+            self.base_url, timeout, connect_timeout, max_connections, max_keepalive_connections
+        )
         self._url = f"{self.base_url}/chat/completions"
+        self._http: _Http | None = http_client
+        self._owns_http = http_client is None
+        self._pid = os.getpid()
+        self._pool: Pool[_Http] | None = None
+
+    def _own_pool_missing(self) -> bool:
+        """Whether the client has no pool of its own now.
+
+        A pool it made in the parent of a fork counts as none: it is set aside, never reused.
+        """
+        if self._http is not None and self._owns_http and self._pid != os.getpid():
+            abandon(self._http)
+            self._http = None
+        return self._http is None
 
     def __repr__(self) -> str:
         key = "set" if self.api_key else "missing"
@@ -317,24 +355,26 @@ def _is_event_stream(response: httpx.Response) -> bool:
     return "text/event-stream" in response.headers.get("content-type", "")
 
 
-class MiniMaxClient(_BaseClient):
+class MiniMaxClient(_BaseClient[httpx.Client]):
     """Synchronous client for `POST {base_url}/chat/completions`.
 
-    One pooled `httpx.Client` is created on first use and reused; pass `http_client` to bring
-    your own (it is then yours to close).
+    One pooled `httpx.Client` is created on first use and reused; `shared_pool=True` uses the
+    process-wide one for these transport settings instead; pass `http_client` to bring your own
+    (it is then yours to close).
     """
-
-    def __init__(self, *, http_client: httpx.Client | None = None, **options: Any) -> None:
-        super().__init__(**options)
-        self._http = http_client
-        self._owns_http = http_client is None
 
     @property
     def http_client(self) -> httpx.Client:
-        if self._http is None:
-            self._http = httpx.Client(
-                timeout=self._httpx_timeout(False), limits=_POOL_LIMITS, verify=_ssl_context()
-            )
+        """The connection pool the next request uses."""
+        if self.shared_pool:
+            pool = self._pool
+            if pool is None or not pool.usable():
+                pool = self._pool = sync_pool(self.pool_key, self)
+            return pool.http
+        if self._own_pool_missing():
+            self._http = new_sync_http(self.pool_key)
+            self._pid = os.getpid()
+        assert self._http is not None
         return self._http
 
     def create(self, request: Mapping[str, Any]) -> Completion:
@@ -392,7 +432,16 @@ class MiniMaxClient(_BaseClient):
             attempt += 1
 
     def close(self) -> None:
-        if self._http is not None and self._owns_http:
+        """Close the pool this client made, or the shared pool it uses (reopened on next use).
+
+        A shared pool's other users get a new one on their next call; a call still running on
+        it in another thread is cut off. Your own `http_client` is left to you.
+        """
+        if self._pool is not None:
+            close_sync_pool(self._pool)
+            self._pool = None
+        if not self._own_pool_missing() and self._owns_http:
+            assert self._http is not None
             self._http.close()
             self._http = None
 
@@ -516,21 +565,44 @@ def _delta_of(completion: Completion) -> StreamDelta:
     )
 
 
-class AsyncMiniMaxClient(_BaseClient):
-    """Asynchronous twin of `MiniMaxClient`, on one pooled `httpx.AsyncClient`."""
+class AsyncMiniMaxClient(_BaseClient[httpx.AsyncClient]):
+    """Asynchronous twin of `MiniMaxClient`, on one pooled `httpx.AsyncClient`.
 
-    def __init__(self, *, http_client: httpx.AsyncClient | None = None, **options: Any) -> None:
-        super().__init__(**options)
-        self._http = http_client
-        self._owns_http = http_client is None
+    With `shared_pool=True` the pool is the running event loop's one for these transport
+    settings, closed when that loop shuts down, so one client serves any number of loops.
+    """
+
+    _pool_loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
 
     @property
     def http_client(self) -> httpx.AsyncClient:
-        if self._http is None:
-            self._http = httpx.AsyncClient(
-                timeout=self._httpx_timeout(False), limits=_POOL_LIMITS, verify=_ssl_context()
+        """The client's own pool (or yours); a `shared_pool` client has one per event loop."""
+        if self.shared_pool:
+            raise RuntimeError(
+                "a shared_pool client takes the running event loop's pool on each call; "
+                "it has no http_client of its own"
             )
+        if self._own_pool_missing():
+            self._http = new_async_http(self.pool_key)
+            self._pid = os.getpid()
+        assert self._http is not None
         return self._http
+
+    async def _connections(self) -> httpx.AsyncClient:
+        """The pool for this call: the running loop's shared one, or `http_client`."""
+        if not self.shared_pool:
+            return self.http_client
+        loop = get_running_loop()
+        pool = self._pool
+        if (
+            pool is None
+            or not pool.usable()
+            or self._pool_loop is None
+            or self._pool_loop() is not loop
+        ):
+            pool = self._pool = await async_pool(self.pool_key, self)
+            self._pool_loop = weakref.ref(loop)
+        return pool.http
 
     async def create(self, request: Mapping[str, Any]) -> Completion:
         """Send a non-streamed request and return the finished turn."""
@@ -538,7 +610,8 @@ class AsyncMiniMaxClient(_BaseClient):
         attempt = 0
         while True:
             try:
-                response = await self.http_client.post(
+                http = await self._connections()
+                response = await http.post(
                     self._url, content=content, headers=headers, timeout=self._httpx_timeout(False)
                 )
                 outcome = self._judge(response, response.content, request)
@@ -557,10 +630,11 @@ class AsyncMiniMaxClient(_BaseClient):
         while True:
             response: httpx.Response | None = None
             try:
-                sent = self.http_client.build_request(
+                http = await self._connections()
+                sent = http.build_request(
                     "POST", self._url, content=content, headers=headers, timeout=timeout
                 )
-                response = await self.http_client.send(sent, stream=True)
+                response = await http.send(sent, stream=True)
                 if response.status_code < 400 and _is_event_stream(response):
                     reader = _StreamReader(_tools_of(request))
                     chunks = response.aiter_bytes()
@@ -583,7 +657,13 @@ class AsyncMiniMaxClient(_BaseClient):
             attempt += 1
 
     async def close(self) -> None:
-        if self._http is not None and self._owns_http:
+        """Close the pool this client made, or the running loop's shared pool it uses."""
+        if self._pool is not None:
+            if self._pool_loop is not None and self._pool_loop() is get_running_loop():
+                await close_async_pool(self._pool)
+            self._pool = None
+        if not self._own_pool_missing() and self._owns_http:
+            assert self._http is not None
             await self._http.aclose()
             self._http = None
 
