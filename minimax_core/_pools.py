@@ -5,8 +5,8 @@
   the connection limits. The API key, retries and headers belong to each `MiniMaxClient` and go
   with every request, so a server that calls MiniMax with many tenants' keys keeps one pool.
 - **Bounded, and never closed under a user.** Each pool knows the clients that use it (weakly).
-  Pools no live client uses are kept, most recently used first, up to `MAX_IDLE_POOLS`; older
-  idle ones are closed. A pool a live client uses is never evicted, so eviction cuts no call.
+  Whenever a pool is taken, pools no live client uses are kept, most recently used first, up to
+  `MAX_IDLE_POOLS`; older idle ones are closed. A pool a live client uses is never evicted, so eviction cuts no call.
 - **Async pools live and die with their event loop.** Each loop gets a guard async generator:
   `asyncio.run` (and any runner that calls `loop.shutdown_asyncgens()`) finalises it before
   closing the loop, and its `finally` closes that loop's pools.
