@@ -31,6 +31,7 @@ from ._errors import (
     MiniMaxTimeoutError,
     MiniMaxUsageLimitError,
 )
+from ._ratelimit import MiniMaxRateLimiter
 from .chat_models import ChatMiniMax
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "MiniMaxOverloadedError",
     "MiniMaxPermissionDeniedError",
     "MiniMaxRateLimitError",
+    "MiniMaxRateLimiter",
     "MiniMaxRequestValidationError",
     "MiniMaxStreamError",
     "MiniMaxTimeoutError",

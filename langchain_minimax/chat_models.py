@@ -54,12 +54,14 @@ from minimax_core import (
     build_request,
     client_options,
     normalize_thinking,
+    resolve_base_url,
 )
 
 from ._errors import to_langchain_error
 from ._messages_in import PROVIDER, ChunkBuilder, completion_to_message
 from ._messages_out import messages_to_wire
 from ._profiles import model_profile
+from ._ratelimit import MiniMaxRateLimiter
 from ._tools import json_schema_format, tool_choice_to_wire, tools_to_wire
 
 __all__ = ["ChatMiniMax"]
@@ -164,6 +166,22 @@ class ChatMiniMax(BaseChatModel):
             return _build_model_kwargs(values, get_pydantic_field_names(cls))
         return values
 
+    @model_validator(mode="after")
+    def _bind_rate_limiter(self) -> ChatMiniMax:
+        """Bind a `MiniMaxRateLimiter` to this model's endpoint and key.
+
+        LangChain's `acquire` before each call and the client's attempts then draw on the one
+        state shared by every model of that endpoint and key in the process.
+        """
+        limiter = self.rate_limiter
+        if isinstance(limiter, MiniMaxRateLimiter) and not limiter.is_bound:
+            try:
+                url = resolve_base_url(self.base_url, self.region)
+            except MiniMaxError:
+                return self  # the client names the bad URL on first use
+            self.rate_limiter = limiter.bound(url, self.api_key)
+        return self
+
     @field_validator("thinking")
     @classmethod
     def _check_thinking(cls, value: Any) -> Any:
@@ -217,7 +235,9 @@ class ChatMiniMax(BaseChatModel):
     # --- clients ---------------------------------------------------------------------------
 
     def _client_options(self) -> ClientOptions:
+        limiter = self.rate_limiter
         return client_options(
+            rate_limiter=limiter.limit if isinstance(limiter, MiniMaxRateLimiter) else None,
             api_key=self.api_key,
             base_url=self.base_url,
             region=self.region,

@@ -7,6 +7,8 @@ llm = MiniMax(model="MiniMax-M2.7")
 ```
 """
 
+from minimax_core import AdaptiveRateLimiter
+
 from .base import MiniMax
 
-__all__ = ["MiniMax"]
+__all__ = ["AdaptiveRateLimiter", "MiniMax"]

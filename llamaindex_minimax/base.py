@@ -29,6 +29,7 @@ from llama_index.core.llms.llm import ToolSelection
 
 from minimax_core import (
     DEFAULT_MODEL,
+    AdaptiveRateLimiter,
     AsyncMiniMaxClient,
     ClientOptions,
     Completion,
@@ -109,6 +110,7 @@ class MiniMax(FunctionCallingLLM):
     _async_http_client: httpx.AsyncClient | None = PrivateAttr(default=None)
     _own_client: MiniMaxClient | None = PrivateAttr(default=None)
     _own_aclient: AsyncMiniMaxClient | None = PrivateAttr(default=None)
+    _rate_limiter: AdaptiveRateLimiter | None = PrivateAttr(default=None)
 
     def __init__(
         self,
@@ -128,6 +130,7 @@ class MiniMax(FunctionCallingLLM):
         default_headers: dict[str, str] | None = None,
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
+        rate_limiter: AdaptiveRateLimiter | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(
@@ -151,6 +154,8 @@ class MiniMax(FunctionCallingLLM):
         self._api_key = api_key if api_key is not None and api_key.get_secret_value() else None
         self._http_client = http_client
         self._async_http_client = async_http_client
+        # Shared with every LLM of the same endpoint, key and limiter settings in the process.
+        self._rate_limiter = rate_limiter
 
     @classmethod
     def class_name(cls) -> str:
@@ -176,6 +181,7 @@ class MiniMax(FunctionCallingLLM):
             timeout=self.timeout,
             max_retries=self.max_retries,
             default_headers=self.default_headers,
+            rate_limiter=self._rate_limiter,
         )
 
     def _sync_client(self) -> MiniMaxClient:

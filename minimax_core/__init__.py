@@ -38,6 +38,7 @@ from ._exceptions import (
     StreamError,
     UsageLimitError,
 )
+from ._limiter import AdaptiveRateLimiter
 from ._pools import ClientOptions, client_options
 from ._reasoning import ThinkParser, split_content
 from ._request import (
@@ -62,6 +63,7 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "Accumulator",
+    "AdaptiveRateLimiter",
     "AsyncChatStream",
     "AsyncMiniMaxClient",
     "AuthenticationError",

@@ -34,6 +34,7 @@ from ._exceptions import (
     parse_json_body,
     status_error,
 )
+from ._limiter import AdaptiveRateLimiter, Permit, SharedLimit, rate_signal
 from ._pools import (
     Pool,
     PoolKey,
@@ -144,6 +145,7 @@ class _BaseClient(Generic[_Http]):
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         max_keepalive_connections: int = DEFAULT_MAX_KEEPALIVE_CONNECTIONS,
         shared_pool: bool = False,
+        rate_limiter: AdaptiveRateLimiter | SharedLimit | None = None,
         http_client: _Http | None = None,
     ) -> None:
         if max_retries < 0:
@@ -164,6 +166,11 @@ class _BaseClient(Generic[_Http]):
             self.base_url, timeout, connect_timeout, max_connections, max_keepalive_connections
         )
         self._url = f"{self.base_url}/chat/completions"
+        self.rate_limit = (
+            rate_limiter.limit_for(self.base_url, self.api_key)
+            if isinstance(rate_limiter, AdaptiveRateLimiter)
+            else rate_limiter
+        )
         self._http: _Http | None = http_client
         self._owns_http = http_client is None
         self._pid = os.getpid()
@@ -255,6 +262,16 @@ class _BaseClient(Generic[_Http]):
         assert isinstance(exc, httpx.TransportError)
         return _Failure(self._transport_error(exc, when), True, exc)
 
+    def _requeue(self, failure: _Failure, requeued: int) -> bool:
+        """Whether a rate-limited attempt waits its turn in the limiter again (no retry spent)."""
+        limit = self.rate_limit
+        if limit is None or not failure.retryable or rate_signal(failure.error) is None:
+            return False
+        if requeued >= limit.settings.patience:
+            return False
+        logger.info("MiniMax rate limit (%s); waiting in the limiter: %r", failure.error, limit)
+        return True
+
     def _backoff(self, attempt: int, failure: _Failure) -> float:
         """Seconds to wait before the next attempt; raises the failure when none is left."""
         if not failure.retryable or attempt >= self.max_retries:
@@ -268,6 +285,21 @@ class _BaseClient(Generic[_Http]):
             delay,
         )
         return delay
+
+
+def _settle(permit: Permit | None, outcome: Completion | _Failure | None) -> None:
+    """Tell the limiter how an attempt ended and free its slot (without a limiter: nothing)."""
+    if permit is None:
+        return
+    if outcome is not None:
+        permit.limit.report(permit, outcome.error if isinstance(outcome, _Failure) else None)
+    permit.limit.release(permit)
+
+
+def _opened(permit: Permit | None) -> None:
+    """A stream opened: a success for the limiter; its slot is held until the stream closes."""
+    if permit is not None:
+        permit.limit.report(permit, None)
 
 
 class _Failure:
@@ -380,8 +412,10 @@ class MiniMaxClient(_BaseClient[httpx.Client]):
     def create(self, request: Mapping[str, Any]) -> Completion:
         """Send a non-streamed request and return the finished turn."""
         content, headers = self._prepare(request, stream=False)
-        attempt = 0
+        attempt = requeued = 0
         while True:
+            permit = self.rate_limit.enter() if self.rate_limit else None
+            outcome: Completion | _Failure | None = None
             try:
                 response = self.http_client.post(
                     self._url, content=content, headers=headers, timeout=self._httpx_timeout(False)
@@ -389,8 +423,13 @@ class MiniMaxClient(_BaseClient[httpx.Client]):
                 outcome = self._judge(response, response.content, request)
             except httpx.TransportError as exc:
                 outcome = self._failure(exc, "while sending the request")
+            finally:
+                _settle(permit, outcome)
             if isinstance(outcome, Completion):
                 return outcome
+            if self._requeue(outcome, requeued):
+                requeued += 1
+                continue
             time.sleep(self._backoff(attempt, outcome))
             attempt += 1
 
@@ -402,8 +441,10 @@ class MiniMaxClient(_BaseClient[httpx.Client]):
         """
         content, headers = self._prepare(request, stream=True)
         timeout = self._httpx_timeout(True)
-        attempt = 0
+        attempt = requeued = 0
         while True:
+            permit = self.rate_limit.enter() if self.rate_limit else None
+            outcome: Completion | _Failure | None = None
             response: httpx.Response | None = None
             try:
                 sent = self.http_client.build_request(
@@ -418,7 +459,9 @@ class MiniMaxClient(_BaseClient[httpx.Client]):
                         first = reader.feed(chunk)
                         if first or reader.done:
                             break
-                    stream, response = ChatStream(response, reader, first, chunks=chunks), None
+                    _opened(permit)
+                    stream = ChatStream(response, reader, first, chunks=chunks, permit=permit)
+                    response = permit = None
                     return stream
                 outcome = self._judge(response, response.read(), request)
                 if isinstance(outcome, Completion):
@@ -428,6 +471,10 @@ class MiniMaxClient(_BaseClient[httpx.Client]):
             finally:
                 if response is not None:
                     response.close()
+                _settle(permit, outcome)
+            if self._requeue(outcome, requeued):
+                requeued += 1
+                continue
             time.sleep(self._backoff(attempt, outcome))
             attempt += 1
 
@@ -471,12 +518,20 @@ class _Stream(Generic[_Chunks]):
         completion: Completion | None = None,
         *,
         chunks: _Chunks | None = None,
+        permit: Permit | None = None,
     ) -> None:
         self._response = response
         self._reader = reader
         self._chunks: _Chunks | None = chunks
         self._first = first
         self.completion = completion
+        self._permit = permit
+        if permit is not None:  # a stream dropped unclosed still frees its limiter slot
+            weakref.finalize(self, permit.limit.release, permit)
+
+    def _release_permit(self) -> None:
+        if self._permit is not None:
+            self._permit.limit.release(self._permit)
 
 
 class ChatStream(_Stream[Iterator[bytes]]):
@@ -510,6 +565,7 @@ class ChatStream(_Stream[Iterator[bytes]]):
     def close(self) -> None:
         if self._response is not None:
             self._response.close()
+        self._release_permit()
 
     def __enter__(self) -> ChatStream:
         return self
@@ -607,8 +663,10 @@ class AsyncMiniMaxClient(_BaseClient[httpx.AsyncClient]):
     async def create(self, request: Mapping[str, Any]) -> Completion:
         """Send a non-streamed request and return the finished turn."""
         content, headers = self._prepare(request, stream=False)
-        attempt = 0
+        attempt = requeued = 0
         while True:
+            permit = await self.rate_limit.aenter() if self.rate_limit else None
+            outcome: Completion | _Failure | None = None
             try:
                 http = await self._connections()
                 response = await http.post(
@@ -617,8 +675,13 @@ class AsyncMiniMaxClient(_BaseClient[httpx.AsyncClient]):
                 outcome = self._judge(response, response.content, request)
             except httpx.TransportError as exc:
                 outcome = self._failure(exc, "while sending the request")
+            finally:
+                _settle(permit, outcome)
             if isinstance(outcome, Completion):
                 return outcome
+            if self._requeue(outcome, requeued):
+                requeued += 1
+                continue
             await asyncio.sleep(self._backoff(attempt, outcome))
             attempt += 1
 
@@ -626,8 +689,10 @@ class AsyncMiniMaxClient(_BaseClient[httpx.AsyncClient]):
         """Send a streamed request; `async for` the result, then read `.completion`."""
         content, headers = self._prepare(request, stream=True)
         timeout = self._httpx_timeout(True)
-        attempt = 0
+        attempt = requeued = 0
         while True:
+            permit = await self.rate_limit.aenter() if self.rate_limit else None
+            outcome: Completion | _Failure | None = None
             response: httpx.Response | None = None
             try:
                 http = await self._connections()
@@ -643,7 +708,9 @@ class AsyncMiniMaxClient(_BaseClient[httpx.AsyncClient]):
                         first = reader.feed(chunk)
                         if first or reader.done:
                             break
-                    stream, response = AsyncChatStream(response, reader, first, chunks=chunks), None
+                    _opened(permit)
+                    stream = AsyncChatStream(response, reader, first, chunks=chunks, permit=permit)
+                    response = permit = None
                     return stream
                 outcome = self._judge(response, await response.aread(), request)
                 if isinstance(outcome, Completion):
@@ -653,6 +720,10 @@ class AsyncMiniMaxClient(_BaseClient[httpx.AsyncClient]):
             finally:
                 if response is not None:
                     await response.aclose()
+                _settle(permit, outcome)
+            if self._requeue(outcome, requeued):
+                requeued += 1
+                continue
             await asyncio.sleep(self._backoff(attempt, outcome))
             attempt += 1
 
@@ -709,6 +780,7 @@ class AsyncChatStream(_Stream[AsyncIterator[bytes]]):
     async def aclose(self) -> None:
         if self._response is not None:
             await self._response.aclose()
+        self._release_permit()
 
     async def __aenter__(self) -> AsyncChatStream:
         return self

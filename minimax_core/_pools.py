@@ -37,6 +37,8 @@ from typing import Generic, TypedDict, TypeVar
 import httpx
 from pydantic import SecretStr
 
+from ._limiter import AdaptiveRateLimiter, SharedLimit
+
 __all__ = [
     "MAX_IDLE_POOLS",
     "ClientOptions",
@@ -65,6 +67,7 @@ class ClientOptions(TypedDict, total=False):
     stream_idle_timeout: float | None
     max_retries: int
     default_headers: Mapping[str, str] | None
+    rate_limiter: AdaptiveRateLimiter | SharedLimit | None
 
 
 def client_options(
@@ -75,6 +78,7 @@ def client_options(
     timeout: float | None = None,
     max_retries: int,
     default_headers: Mapping[str, str] | None,
+    rate_limiter: AdaptiveRateLimiter | SharedLimit | None = None,
 ) -> ClientOptions:
     """Client keyword arguments from an adapter's settings.
 
@@ -87,6 +91,7 @@ def client_options(
         region=region,
         max_retries=max_retries,
         default_headers=default_headers,
+        rate_limiter=rate_limiter,
     )
     if timeout is not None:
         options["timeout"] = timeout

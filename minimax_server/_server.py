@@ -12,12 +12,14 @@ import signal
 import threading
 import uuid
 from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from types import TracebackType
 from typing import Any
 
 from ._http import BadHttp, ChunkedWriter, HttpRequest, read_request, send_json
 from ._model import ChatRequest, Reply, ReplyCall, apply_limits, count_tokens, decide, text_of
+from ._ratelimit import RateGate, RateLimits
 from ._types import (
     DIALECTS,
     KNOWN_MODELS,
@@ -103,6 +105,7 @@ class MiniMaxServer:
         port: int = 0,
         send_done: bool | None = None,
         chunk_delay: float = 0.0,
+        rate_limits: RateLimits | None = None,
     ) -> None:
         _check_dialect(dialect)
         self.api_key = api_key
@@ -113,6 +116,8 @@ class MiniMaxServer:
         self.chunk_delay = chunk_delay
         self._dialect = dialect
         self._initial = (dialect, strict, any_model, send_done, chunk_delay)
+        self._initial_rate_limits = rate_limits or RateLimits()
+        self.rate_gate = RateGate(self._initial_rate_limits)
         self._requested_port = port
         self._port: int | None = None
         self._lock = threading.Lock()
@@ -291,6 +296,7 @@ class MiniMaxServer:
             self._opened = 0
         self._memory.clear()
         self._dialect, self.strict, self.any_model, self.send_done, self.chunk_delay = self._initial
+        self.rate_gate.configure(self._initial_rate_limits)
 
     # --- connections -----------------------------------------------------------------------
 
@@ -367,7 +373,6 @@ class MiniMaxServer:
             body = None
         stream = isinstance(body, dict) and bool(body.get("stream"))
         self._record(request, body if isinstance(body, dict) else {}, stream)
-        dialect = self._dialect
 
         async def fail(error: ApiError) -> bool:
             message = f"{error.message} ({error.code})"
@@ -378,7 +383,25 @@ class MiniMaxServer:
 
         if request.headers.get("authorization", "") != f"Bearer {self.api_key}":
             return await fail(ApiError(401, _STATUS_MESSAGES[1004], 1004, "authorized_error"))
-        faults = self._take_faults(stream)
+        counted, refusal = self.rate_gate.enter()
+        try:
+            faults = [refusal] if refusal else self._take_faults(stream)
+            return await self._answer(request, body, faults, reader, writer, fail)
+        finally:
+            if counted:
+                self.rate_gate.leave()
+
+    async def _answer(
+        self,
+        request: HttpRequest,
+        body: Any,
+        faults: list[Fault],
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        fail: Callable[[ApiError], Awaitable[bool]],
+    ) -> bool:
+        keep = request.keep_alive
+        dialect = self._dialect
         for fault in faults:
             if fault.kind == "http_status":
                 return await fail(_http_fault(fault))
