@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from . import limiter
 from ._clients import CLIENTS, Spec
 from ._report import write_report
 from ._server import ROOT, ServerProcess, child_env
@@ -230,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
     report = write_report(results, HERE, write=not args.no_write)
+    log("rate limits at scale (benchmarks/limiter.py) ...")
+    limiter.main(["--quick"] * args.quick + ["--write"] * (not args.no_write))
     if args.no_write:
         print(report)
     else:
