@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test lint format bench notebooks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ lint: $(VENV)/.stamp-dev
 format: $(VENV)/.stamp-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Run every notebook top to bottom against the bundled local server and save its outputs.
+notebooks: $(VENV)/.stamp-dev
+	$(BIN)/python notebooks/run.py
 
 bench: $(VENV)/.stamp-bench
 	$(BIN)/python -m benchmarks

@@ -135,6 +135,11 @@ class ChatMiniMax(BaseChatModel):
     """`True`/`"adaptive"` or `False`/`"disabled"`; only MiniMax-M3 can turn thinking off."""
     reasoning_split: bool | None = True
     """Ask the server to return reasoning apart from the answer; `None` leaves it out."""
+    think_prefill: bool | Literal["auto"] = "auto"
+    """Whether the server's chat template opens the think block, so that output starts inside
+    the reasoning (a self-hosted server with no reasoning parser). `"auto"`: never on MiniMax's
+    own API; elsewhere, for a model that thinks, output with no opening `<think>` is taken as
+    reasoning once a `</think>` or more than 256 characters arrive."""
     stop: list[str] | None = Field(default=None, alias="stop_sequences")
     """Default stop sequences."""
     timeout: float | None = None
@@ -329,7 +334,7 @@ class ChatMiniMax(BaseChatModel):
     ) -> ChatResult:
         with _langchain_errors():
             body = self._request_body(messages, stop, False, **kwargs)
-            completion = self._client.create(body)
+            completion = self._client.create(body, think_prefill=self.think_prefill)
         return self._result(completion, body["model"])
 
     async def _agenerate(
@@ -341,7 +346,9 @@ class ChatMiniMax(BaseChatModel):
     ) -> ChatResult:
         with _langchain_errors():
             body = self._request_body(messages, stop, False, **kwargs)
-            completion = await (await self._async_client()).create(body)
+            completion = await (await self._async_client()).create(
+                body, think_prefill=self.think_prefill
+            )
         return self._result(completion, body["model"])
 
     def _stream(
@@ -354,7 +361,7 @@ class ChatMiniMax(BaseChatModel):
         with _langchain_errors():
             body = self._request_body(messages, stop, True, **kwargs)
             builder = self._chunk_builder(body, kwargs)
-            with self._client.stream(body) as stream:
+            with self._client.stream(body, think_prefill=self.think_prefill) as stream:
                 for delta in stream:
                     chunk = builder.chunk(delta)
                     if run_manager:
@@ -375,7 +382,9 @@ class ChatMiniMax(BaseChatModel):
         with _langchain_errors():
             body = self._request_body(messages, stop, True, **kwargs)
             builder = self._chunk_builder(body, kwargs)
-            stream = await (await self._async_client()).stream(body)
+            stream = await (await self._async_client()).stream(
+                body, think_prefill=self.think_prefill
+            )
             async with stream:
                 async for delta in stream:
                     chunk = builder.chunk(delta)

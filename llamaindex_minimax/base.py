@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 from llama_index.core.base.llms.types import (
@@ -93,6 +93,14 @@ class MiniMax(FunctionCallingLLM):
         default=True,
         description="Ask MiniMax for the reasoning apart from the answer (None: not sent).",
     )
+    think_prefill: bool | Literal["auto"] = Field(
+        default="auto",
+        description=(
+            "Whether the server's chat template opens the think block, so output starts inside "
+            "the reasoning (self-hosted, no reasoning parser); 'auto' decides from the endpoint, "
+            "the model and the output."
+        ),
+    )
     timeout: float | None = Field(
         default=None,
         description="Seconds to wait for an answer and between stream chunks (None: 600 and 120).",
@@ -124,6 +132,7 @@ class MiniMax(FunctionCallingLLM):
         max_tokens: int | None = None,
         thinking: bool | str | dict[str, Any] | None = None,
         reasoning_split: bool | None = True,
+        think_prefill: bool | Literal["auto"] = "auto",
         timeout: float | None = None,
         max_retries: int = 2,
         additional_kwargs: dict[str, Any] | None = None,
@@ -141,6 +150,7 @@ class MiniMax(FunctionCallingLLM):
             max_tokens=max_tokens,
             thinking=thinking,
             reasoning_split=reasoning_split,
+            think_prefill=think_prefill,
             timeout=timeout,
             max_retries=max_retries,
             additional_kwargs=additional_kwargs or {},
@@ -272,12 +282,12 @@ class MiniMax(FunctionCallingLLM):
 
     def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         body = self._request(messages, stream=False, **kwargs)
-        return chat_response(self._sync_client().create(body))
+        return chat_response(self._sync_client().create(body, think_prefill=self.think_prefill))
 
     async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         body = self._request(messages, stream=False, **kwargs)
         client = await self._async_client()
-        return chat_response(await client.create(body))
+        return chat_response(await client.create(body, think_prefill=self.think_prefill))
 
     def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         body = self._request(messages, stream=True, **kwargs)
@@ -285,7 +295,7 @@ class MiniMax(FunctionCallingLLM):
 
         def gen() -> ChatResponseGen:
             accumulator = ChatStreamAccumulator()
-            with client.stream(body) as stream:
+            with client.stream(body, think_prefill=self.think_prefill) as stream:
                 for delta in stream:
                     yield accumulator.feed(delta)
             yield accumulator.finish(_finished(stream.completion))
@@ -300,7 +310,7 @@ class MiniMax(FunctionCallingLLM):
 
         async def gen() -> ChatResponseAsyncGen:
             accumulator = ChatStreamAccumulator()
-            async with await client.stream(body) as stream:
+            async with await client.stream(body, think_prefill=self.think_prefill) as stream:
                 async for delta in stream:
                     yield accumulator.feed(delta)
             yield accumulator.finish(_finished(stream.completion))

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._exceptions import StreamError, base_resp_error
-from ._reasoning import ThinkParser, split_content
+from ._reasoning import Prefill, ThinkParser
 from ._toolcalls import new_tool_call_id, parse_arguments, parse_tool_xml
 from .types import Completion, StreamDelta, ToolCall, ToolCallDelta, Usage
 
@@ -42,6 +42,9 @@ _METADATA_KEYS = (
 # path free of per-field type checks while still failing with the library's own error.
 _SHAPE_ERRORS = (AttributeError, TypeError, KeyError, ValueError, IndexError)
 
+# Where the displayed reasoning comes from: the first source to show any is the only one shown.
+_NOWHERE, _INLINE, _FIELD = 0, 1, 2
+
 
 def _malformed(exc: Exception) -> StreamError:
     return StreamError(f"MiniMax sent a response of unexpected shape ({type(exc).__name__}: {exc})")
@@ -60,7 +63,8 @@ class _ToolSlot:
 class Accumulator:
     """Fold response frames into deltas and one final `Completion`.
 
-    `tools` are the request's tool definitions, used to type arguments of raw XML tool calls.
+    `tools` are the request's tool definitions, used to type arguments of raw XML tool calls;
+    `prefill` says whether `content` may start inside an unopened think block (`_reasoning`).
     """
 
     __slots__ = (
@@ -72,6 +76,7 @@ class Accumulator:
         "_reasoning",
         "_reasoning_content",
         "_reasoning_parser",
+        "_shown_from",
         "_slots",
         "_slots_by_index",
         "_structured",
@@ -84,7 +89,9 @@ class Accumulator:
         "usage",
     )
 
-    def __init__(self, tools: Sequence[Mapping[str, Any]] | None = None) -> None:
+    def __init__(
+        self, tools: Sequence[Mapping[str, Any]] | None = None, *, prefill: Prefill = "never"
+    ) -> None:
         self._tools = tools
         self.id: str | None = None
         self.model: str | None = None
@@ -94,11 +101,12 @@ class Accumulator:
         self._content: list[str] = []
         self._text: list[str] = []
         self._display: list[str] = []
-        self._reasoning_content: list[str] = []
-        self._reasoning: list[str] = []
+        self._reasoning_content = _FlatReasoning()
+        self._reasoning = _FlatReasoning()
         self._details: dict[int, dict[str, Any]] = {}
         self._structured = False
-        self._parser = ThinkParser()
+        self._shown_from = _NOWHERE
+        self._parser = ThinkParser(prefill=prefill)
         self._reasoning_parser = ThinkParser(in_think=True)
         self._slots: list[_ToolSlot] = []
         self._slots_by_index: dict[int, _ToolSlot] = {}
@@ -151,6 +159,18 @@ class Accumulator:
         return delta
 
     def _apply(self, part: Mapping[str, Any], delta: StreamDelta) -> None:
+        # Reasoning fields first: a frame that carries both tells the content parser that the
+        # server splits reasoning out, before it reads the content.
+        shown = self._read_reasoning(part)
+        if shown:
+            text, reasoning = self._reasoning_parser.feed(shown)
+            if text or reasoning:
+                shown = reasoning + text if text else reasoning
+                if self._shown_from == _FIELD:  # the usual case, inlined: it runs per chunk
+                    self._display.append(shown)
+                    delta.reasoning += shown
+                else:
+                    self._show(shown, _FIELD, delta)
         content = part.get("content")
         if content:
             self._content.append(content)
@@ -158,20 +178,21 @@ class Accumulator:
             if text:
                 self._text.append(text)
                 delta.text = text
-            if reasoning and not self._structured:
-                self._display.append(reasoning)
-                delta.reasoning = reasoning
-        shown = self._read_reasoning(part)
-        if shown:
-            text, reasoning = self._reasoning_parser.feed(shown)
-            shown = reasoning + text
-            if shown:
-                self._display.append(shown)
-                delta.reasoning += shown
+            if reasoning:
+                self._show(reasoning, _INLINE, delta)
         calls = part.get("tool_calls")
         if calls:
             for call in calls:
                 self._apply_tool_call(call, delta)
+
+    def _show(self, reasoning: str, source: int, delta: StreamDelta) -> None:
+        """Display reasoning from one source only: some servers send the same thinking both
+        inline and in a field, and it must be shown once (both are still replayed)."""
+        if not reasoning or self._shown_from not in (_NOWHERE, source):
+            return
+        self._shown_from = source
+        self._display.append(reasoning)
+        delta.reasoning += reasoning
 
     def _read_reasoning(self, part: Mapping[str, Any]) -> str:
         """Record every structured reasoning field; return this frame's reasoning to display.
@@ -181,6 +202,9 @@ class Accumulator:
         """
         details = part.get("reasoning_details")
         detail_text = ""
+        if isinstance(details, str):
+            # Some gateways flatten the list to its text.
+            details = [{"type": "reasoning.text", "text": details}]
         if details:
             for item in details:
                 if not isinstance(item, Mapping):
@@ -195,15 +219,12 @@ class Accumulator:
                     held["text"] += piece
                 detail_text += piece
         flat = part.get("reasoning_content")
-        flat = flat if isinstance(flat, str) else ""
+        flat = self._reasoning_content.add(flat) if flat else ""
         vllm = part.get("reasoning")
-        vllm = vllm if isinstance(vllm, str) else ""
-        if flat:
-            self._reasoning_content.append(flat)
-        if vllm:
-            self._reasoning.append(vllm)
-        if details or flat or vllm:
+        vllm = self._reasoning.add(vllm) if vllm else ""
+        if (details or flat or vllm) and not self._structured:
             self._structured = True
+            self._parser.structured()
         return flat or detail_text or vllm
 
     def _apply_tool_call(self, call: Mapping[str, Any], delta: StreamDelta) -> None:
@@ -253,17 +274,13 @@ class Accumulator:
                 "the partial answer was discarded"
             )
         delta = StreamDelta()
+        text, reasoning = self._reasoning_parser.flush()
+        self._show(reasoning + text, _FIELD, delta)
         text, reasoning = self._parser.flush()
         if text:
             self._text.append(text)
             delta.text = text
-        if reasoning and not self._structured:
-            self._display.append(reasoning)
-            delta.reasoning = reasoning
-        text, reasoning = self._reasoning_parser.flush()
-        if text or reasoning:
-            self._display.append(reasoning + text)
-            delta.reasoning += reasoning + text
+        self._show(reasoning, _INLINE, delta)
 
         calls = [self._finish_slot(slot) for slot in self._slots]
         if self._parser.tool_xml:
@@ -273,16 +290,16 @@ class Accumulator:
                     ToolCallDelta(call.index, call.id, call.name, call.arguments)
                 )
             calls.extend(xml_calls)
-            if self.finish_reason == "stop":
-                self.finish_reason = "tool_calls"
+        # The finish reason says what was parsed: servers without a tool parser say `stop` for
+        # raw XML calls, and some say `tool_calls` when no call could be read.
+        if calls and self.finish_reason == "stop":
+            self.finish_reason = "tool_calls"
+        elif not calls and self.finish_reason == "tool_calls":
+            self.finish_reason = "stop"
 
         raw_content = "".join(self._content)
         answer = "".join(self._text)
         shown = "".join(self._display)
-        if self._parser.orphan_close:
-            answer, tagged, _ = split_content(raw_content)
-            if not self._structured:
-                shown = tagged
         if self._final_message is not None and self.usage is None:
             usage = self._final_message.get("usage")
             if usage:
@@ -317,16 +334,49 @@ class Accumulator:
         replay: dict[str, Any] = {}
         if self._details:
             replay["reasoning_details"] = [self._details[k] for k in sorted(self._details)]
-        elif self._reasoning_content:
-            replay["reasoning_content"] = "".join(self._reasoning_content)
-        elif self._reasoning:
-            replay["reasoning"] = "".join(self._reasoning)
+        elif self._reasoning_content.size:
+            replay["reasoning_content"] = self._reasoning_content.text()
+        elif self._reasoning.size:
+            replay["reasoning"] = self._reasoning.text()
         if self._parser.tool_xml:
             for block in self._parser.tool_xml:
                 raw_content = raw_content.replace(block, "", 1)
         if raw_content != answer:
             replay["content"] = raw_content
         return replay
+
+
+class _FlatReasoning:
+    """One flat reasoning field (`reasoning_content` or `reasoning`) as it accumulates.
+
+    Some servers (MiniMax-M3 behind some gateways) send in each frame the whole reasoning so
+    far rather than the new part. A frame that repeats everything held is such a snapshot: it
+    replaces what is held and only its tail is new. Incremental frames are shorter than what
+    is held, so the usual path never joins the pieces.
+    """
+
+    __slots__ = ("pieces", "size")
+
+    def __init__(self) -> None:
+        self.pieces: list[str] = []
+        self.size = 0
+
+    def add(self, value: Any) -> str:
+        """Record one frame's value; return the reasoning it adds."""
+        if not isinstance(value, str) or not value:
+            return ""
+        if self.size and len(value) >= self.size:
+            held = "".join(self.pieces)
+            if value.startswith(held):
+                self.pieces = [value]
+                self.size = len(value)
+                return value[len(held) :]
+        self.pieces.append(value)
+        self.size += len(value)
+        return value
+
+    def text(self) -> str:
+        return "".join(self.pieces)
 
 
 def usage_from_wire(usage: Mapping[str, Any]) -> Usage:
@@ -350,10 +400,13 @@ def usage_from_wire(usage: Mapping[str, Any]) -> Usage:
 
 
 def completion_from_body(
-    body: Mapping[str, Any], tools: Sequence[Mapping[str, Any]] | None = None
+    body: Mapping[str, Any],
+    tools: Sequence[Mapping[str, Any]] | None = None,
+    *,
+    prefill: Prefill = "never",
 ) -> Completion:
     """The `Completion` of a whole (non-streamed) response body."""
-    accumulator = Accumulator(tools)
+    accumulator = Accumulator(tools, prefill=prefill)
     accumulator.feed(body)
     if not body.get("choices"):
         raise StreamError("the response has no choices")

@@ -8,13 +8,14 @@ one awaits and the other does not.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
 import time
 import weakref
 from asyncio import get_running_loop
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
@@ -46,6 +47,7 @@ from ._pools import (
     new_sync_http,
     sync_pool,
 )
+from ._reasoning import Prefill, ThinkPrefill, resolve_prefill
 from ._retry import parse_retry_after, retry_delay
 from ._sse import SSEDecoder
 from .types import Completion, StreamDelta, ToolCallDelta
@@ -83,6 +85,22 @@ DEFAULT_MAX_RETRIES = 2
 DEFAULT_MAX_CONNECTIONS = 1000
 DEFAULT_MAX_KEEPALIVE_CONNECTIONS = 100
 _USER_AGENT = "minimax-agents/0.1"
+
+
+# The one seam for the pauses between retries, shared by both shells (see `retry_waits`).
+_retry_wait_hook: Callable[[float], float] | None = None
+
+
+@contextlib.contextmanager
+def retry_waits(hook: Callable[[float], float]) -> Iterator[None]:
+    """Within the block, every pause before a retry, sync or async, lasts `hook(delay)` seconds,
+    `delay` being what the retry policy chose: tests record the delays and skip the waiting."""
+    global _retry_wait_hook
+    previous, _retry_wait_hook = _retry_wait_hook, hook
+    try:
+        yield
+    finally:
+        _retry_wait_hook = previous
 
 
 def resolve_base_url(base_url: str | None = None, region: str | None = None) -> str:
@@ -242,7 +260,7 @@ class _BaseClient(Generic[_Http]):
         return APIConnectionError(f"could not reach MiniMax {when}: {type(exc).__name__}: {exc}")
 
     def _judge(
-        self, response: httpx.Response, raw: bytes, request: Mapping[str, Any]
+        self, response: httpx.Response, raw: bytes, request: Mapping[str, Any], prefill: Prefill
     ) -> Completion | _Failure:
         """What a whole (non-SSE) answer means: the finished turn, or a failure.
 
@@ -254,7 +272,7 @@ class _BaseClient(Generic[_Http]):
         status = base_resp_error(body)
         if status is not None:
             return _Failure(status, status.retryable)
-        return completion_from_body(body, _tools_of(request))
+        return completion_from_body(body, _tools_of(request), prefill=prefill)
 
     def _failure(self, exc: BaseException, when: str) -> _Failure:
         if isinstance(exc, APIStatusError):  # a base_resp error in a stream's first frame
@@ -284,7 +302,7 @@ class _BaseClient(Generic[_Http]):
             self.max_retries,
             delay,
         )
-        return delay
+        return delay if _retry_wait_hook is None else _retry_wait_hook(delay)
 
 
 def _settle(permit: Permit | None, outcome: Completion | _Failure | None) -> None:
@@ -320,9 +338,9 @@ class _StreamReader:
 
     __slots__ = ("accumulator", "decoder", "done")
 
-    def __init__(self, tools: Sequence[Mapping[str, Any]] | None) -> None:
+    def __init__(self, tools: Sequence[Mapping[str, Any]] | None, prefill: Prefill) -> None:
         self.decoder = SSEDecoder()
-        self.accumulator = Accumulator(tools)
+        self.accumulator = Accumulator(tools, prefill=prefill)
         self.done = False
 
     def feed(self, chunk: bytes) -> list[StreamDelta]:
@@ -409,9 +427,16 @@ class MiniMaxClient(_BaseClient[httpx.Client]):
         assert self._http is not None
         return self._http
 
-    def create(self, request: Mapping[str, Any]) -> Completion:
-        """Send a non-streamed request and return the finished turn."""
+    def create(
+        self, request: Mapping[str, Any], *, think_prefill: ThinkPrefill = "auto"
+    ) -> Completion:
+        """Send a non-streamed request and return the finished turn.
+
+        `think_prefill`: whether the server's chat template opens the think block, so that the
+        output starts inside the reasoning (`"auto"` decides; see `resolve_prefill`).
+        """
         content, headers = self._prepare(request, stream=False)
+        prefill = resolve_prefill(think_prefill, request, self.base_url)
         attempt = requeued = 0
         while True:
             permit = self.rate_limit.enter() if self.rate_limit else None
@@ -420,7 +445,7 @@ class MiniMaxClient(_BaseClient[httpx.Client]):
                 response = self.http_client.post(
                     self._url, content=content, headers=headers, timeout=self._httpx_timeout(False)
                 )
-                outcome = self._judge(response, response.content, request)
+                outcome = self._judge(response, response.content, request, prefill)
             except httpx.TransportError as exc:
                 outcome = self._failure(exc, "while sending the request")
             finally:
@@ -433,13 +458,16 @@ class MiniMaxClient(_BaseClient[httpx.Client]):
             time.sleep(self._backoff(attempt, outcome))
             attempt += 1
 
-    def stream(self, request: Mapping[str, Any]) -> ChatStream:
+    def stream(
+        self, request: Mapping[str, Any], *, think_prefill: ThinkPrefill = "auto"
+    ) -> ChatStream:
         """Send a streamed request; iterate the result for deltas, then read `.completion`.
 
         Failures before the first delta (HTTP errors, a `base_resp` error in the first frame)
         are retried; once a delta has been delivered nothing is retried, so no text repeats.
         """
         content, headers = self._prepare(request, stream=True)
+        prefill = resolve_prefill(think_prefill, request, self.base_url)
         timeout = self._httpx_timeout(True)
         attempt = requeued = 0
         while True:
@@ -452,7 +480,7 @@ class MiniMaxClient(_BaseClient[httpx.Client]):
                 )
                 response = self.http_client.send(sent, stream=True)
                 if response.status_code < 400 and _is_event_stream(response):
-                    reader = _StreamReader(_tools_of(request))
+                    reader = _StreamReader(_tools_of(request), prefill)
                     chunks = response.iter_bytes()
                     first: list[StreamDelta] = []
                     for chunk in chunks:
@@ -463,7 +491,7 @@ class MiniMaxClient(_BaseClient[httpx.Client]):
                     stream = ChatStream(response, reader, first, chunks=chunks, permit=permit)
                     response = permit = None
                     return stream
-                outcome = self._judge(response, response.read(), request)
+                outcome = self._judge(response, response.read(), request, prefill)
                 if isinstance(outcome, Completion):
                     return ChatStream(None, None, [_delta_of(outcome)], outcome)
             except (httpx.TransportError, APIStatusError) as exc:
@@ -660,9 +688,16 @@ class AsyncMiniMaxClient(_BaseClient[httpx.AsyncClient]):
             self._pool_loop = weakref.ref(loop)
         return pool.http
 
-    async def create(self, request: Mapping[str, Any]) -> Completion:
-        """Send a non-streamed request and return the finished turn."""
+    async def create(
+        self, request: Mapping[str, Any], *, think_prefill: ThinkPrefill = "auto"
+    ) -> Completion:
+        """Send a non-streamed request and return the finished turn.
+
+        `think_prefill`: whether the server's chat template opens the think block, so that the
+        output starts inside the reasoning (`"auto"` decides; see `resolve_prefill`).
+        """
         content, headers = self._prepare(request, stream=False)
+        prefill = resolve_prefill(think_prefill, request, self.base_url)
         attempt = requeued = 0
         while True:
             permit = await self.rate_limit.aenter() if self.rate_limit else None
@@ -672,7 +707,7 @@ class AsyncMiniMaxClient(_BaseClient[httpx.AsyncClient]):
                 response = await http.post(
                     self._url, content=content, headers=headers, timeout=self._httpx_timeout(False)
                 )
-                outcome = self._judge(response, response.content, request)
+                outcome = self._judge(response, response.content, request, prefill)
             except httpx.TransportError as exc:
                 outcome = self._failure(exc, "while sending the request")
             finally:
@@ -685,9 +720,12 @@ class AsyncMiniMaxClient(_BaseClient[httpx.AsyncClient]):
             await asyncio.sleep(self._backoff(attempt, outcome))
             attempt += 1
 
-    async def stream(self, request: Mapping[str, Any]) -> AsyncChatStream:
+    async def stream(
+        self, request: Mapping[str, Any], *, think_prefill: ThinkPrefill = "auto"
+    ) -> AsyncChatStream:
         """Send a streamed request; `async for` the result, then read `.completion`."""
         content, headers = self._prepare(request, stream=True)
+        prefill = resolve_prefill(think_prefill, request, self.base_url)
         timeout = self._httpx_timeout(True)
         attempt = requeued = 0
         while True:
@@ -701,7 +739,7 @@ class AsyncMiniMaxClient(_BaseClient[httpx.AsyncClient]):
                 )
                 response = await http.send(sent, stream=True)
                 if response.status_code < 400 and _is_event_stream(response):
-                    reader = _StreamReader(_tools_of(request))
+                    reader = _StreamReader(_tools_of(request), prefill)
                     chunks = response.aiter_bytes()
                     first: list[StreamDelta] = []
                     async for chunk in chunks:
@@ -712,7 +750,7 @@ class AsyncMiniMaxClient(_BaseClient[httpx.AsyncClient]):
                     stream = AsyncChatStream(response, reader, first, chunks=chunks, permit=permit)
                     response = permit = None
                     return stream
-                outcome = self._judge(response, await response.aread(), request)
+                outcome = self._judge(response, await response.aread(), request, prefill)
                 if isinstance(outcome, Completion):
                     return AsyncChatStream(None, None, [_delta_of(outcome)], outcome)
             except (httpx.TransportError, APIStatusError) as exc:

@@ -2,28 +2,67 @@
 
 With `reasoning_split` off (and on self-hosted servers) MiniMax puts its thinking inline:
 `"<think>\\n…\\n</think>\\n\\nanswer"`. The tags may be split across stream chunks (`"</thi"`,
-`"nk>"`), the opening tag may be missing (the chat template pre-fills it), and a server with no
-tool parser leaves `<minimax:tool_call>…</minimax:tool_call>` XML in the text. `ThinkParser`
-handles all of it one chunk at a time, holding back only what could still be the start of a tag.
+`"nk>"`), and a server with no tool parser leaves `<minimax:tool_call>…</minimax:tool_call>` XML
+in the text. `ThinkParser` handles all of it one chunk at a time, holding back only what could
+still be the start of a tag.
+
+**Thinking-first output.** The MiniMax-M2 chat template ends the prompt with `<think>`, so a
+server started without a reasoning parser returns text that begins *inside* the reasoning: the
+first tag the client sees is `</think>`. Where the output starts is the `prefill` mode:
+
+- `"never"`: the answer starts as text (MiniMax's own API, a model with thinking off).
+- `"always"`: the output starts inside the reasoning (the template opens the think block).
+- `"maybe"`: it probably does. Up to `PREFILL_HOLD` characters are held back: a `</think>` within
+  them, or more text than that, makes them reasoning; a stream that ends first, or a structured
+  reasoning field (the server has a reasoning parser), makes them the answer.
+
+In every mode an opening `<think>` at the start is honoured, and structured reasoning that
+arrives before any content means the content is the answer. The outcome depends only on the
+text, never on how it was split into chunks, so a streamed and an invoked answer agree.
 
 Display rules, the same streamed or not: the answer starts at its first non-blank character;
-the reasoning has no leading or trailing blank space and no tags.
+the reasoning has no leading or trailing blank space and no tags. Inside the reasoning only
+`</think>` is a tag: a model thinking about a tool call may write its syntax there.
 """
 
 from __future__ import annotations
 
-__all__ = ["ThinkParser", "split_content"]
+from collections.abc import Mapping
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from .models import model_info
+
+__all__ = [
+    "PREFILL_HOLD",
+    "Prefill",
+    "ThinkParser",
+    "ThinkPrefill",
+    "resolve_prefill",
+    "split_content",
+]
+
+Prefill = Literal["never", "maybe", "always"]
+"""Whether `content` starts inside an unopened think block (see the module docstring)."""
+
+ThinkPrefill = Literal["auto"] | bool
+"""The user's setting: does the server's chat template open the think block? `"auto"` decides."""
+
+PREFILL_HOLD = 256
+"""Characters of presumed reasoning held back in `"maybe"` mode before they are shown."""
 
 THINK_OPEN = "<think>"
 THINK_CLOSE = "</think>"
 TOOL_OPEN = "<minimax:tool_call>"
 TOOL_CLOSE = "</minimax:tool_call>"
 
-_TEXT, _THINK, _TOOL = 0, 1, 2
+_START, _TEXT, _THINK, _TOOL, _MAYBE = 0, 1, 2, 3, 4
 _TAGS_BY_MODE: dict[int, tuple[str, ...]] = {
+    _START: (THINK_OPEN,),
     _TEXT: (THINK_OPEN, THINK_CLOSE, TOOL_OPEN),
     _THINK: (THINK_CLOSE,),
     _TOOL: (TOOL_CLOSE,),
+    _MAYBE: (THINK_CLOSE,),
 }
 
 
@@ -31,24 +70,31 @@ class ThinkParser:
     """Split streamed `content` into answer text, reasoning and raw tool-call XML.
 
     `feed(chunk)` returns the `(text, reasoning)` it can release now; `flush()` releases the
-    rest at end of stream. Raw tool-call blocks collect in `tool_xml`. `orphan_close` is set when
-    a `</think>` arrived with no opening tag, so text already released was in fact reasoning; the
-    final message is then rebuilt with `split_content`.
+    rest at end of stream. Raw tool-call blocks collect in `tool_xml`. Call `structured()` when
+    the server sends reasoning in a field of its own: content is then the answer.
+    `orphan_close` is set when a `</think>` arrived where no think block was open (it is
+    dropped from the text).
     """
 
     __slots__ = (
+        "_held",
         "_held_space",
         "_mode",
         "_pending",
+        "_prefill",
         "_reasoning_started",
+        "_structured",
         "_text_started",
         "orphan_close",
         "tool_xml",
     )
 
-    def __init__(self, *, in_think: bool = False) -> None:
-        self._mode = _THINK if in_think else _TEXT
+    def __init__(self, *, in_think: bool = False, prefill: Prefill = "never") -> None:
+        self._mode = _THINK if in_think else _START
+        self._prefill = prefill
+        self._structured = False
         self._pending = ""
+        self._held: list[str] = []
         self._text_started = False
         self._reasoning_started = False
         self._held_space = ""
@@ -56,20 +102,62 @@ class ThinkParser:
         self.orphan_close = False
 
     def feed(self, chunk: str) -> tuple[str, str]:
+        mode = self._mode
+        if (mode == _TEXT or mode == _THINK) and not self._pending and "<" not in chunk:
+            # The usual chunk: no tag can start in it.
+            text: list[str] = []
+            reasoning: list[str] = []
+            self._emit(chunk, text, reasoning)
+            return (text[0] if text else ""), (reasoning[0] if reasoning else "")
         data = self._pending + chunk if self._pending else chunk
         self._pending = ""
+        text = []
+        reasoning = []
+        if self._mode == _MAYBE and self._structured:
+            self._release_held(text, reasoning)
+        self._scan(data, text, reasoning)
+        if self._mode == _MAYBE and self._held_size() > PREFILL_HOLD:
+            if self._structured:
+                self._release_held(text, reasoning)
+            else:
+                self._commit_held(text, reasoning)
+        return "".join(text), "".join(reasoning)
+
+    def flush(self) -> tuple[str, str]:
         text: list[str] = []
         reasoning: list[str] = []
-        if "<" not in data:
-            self._emit(data, text, reasoning)
-            return "".join(text), "".join(reasoning)
+        pending, self._pending = self._pending, ""
+        if self._mode == _MAYBE:
+            # The stream ended with no `</think>`: what was held was the answer.
+            self._held.append(pending)
+            self._release_held(text, reasoning)
+            pending, self._pending = self._pending, ""
+        if pending:
+            if self._mode == _START:
+                self._mode = _TEXT
+            self._emit(pending, text, reasoning)
+        self._held_space = ""
+        return "".join(text), "".join(reasoning)
+
+    def structured(self) -> None:
+        """The server sends reasoning in a field of its own: content is the answer."""
+        self._structured = True
+        if self._mode == _START:
+            self._mode = _TEXT
+
+    def _scan(self, data: str, text: list[str], reasoning: list[str]) -> None:
         pos = 0
         size = len(data)
         while pos < size:
+            if self._mode == _START:
+                pos = self._start(data, pos)
+                if self._mode == _START:
+                    return
+                continue
             lt = data.find("<", pos)
             if lt < 0:
                 self._emit(data[pos:], text, reasoning)
-                break
+                return
             if lt > pos:
                 self._emit(data[pos:lt], text, reasoning)
             tail = data[lt:]
@@ -77,7 +165,7 @@ class ThinkParser:
             partial = False
             for tag in _TAGS_BY_MODE[self._mode]:
                 if tail.startswith(tag):
-                    self._switch(tag)
+                    self._switch(tag, text, reasoning)
                     pos = lt + len(tag)
                     matched = True
                     break
@@ -87,25 +175,40 @@ class ThinkParser:
                 continue
             if partial:
                 self._pending = tail
-                break
+                return
             self._emit("<", text, reasoning)
             pos = lt + 1
-        return "".join(text), "".join(reasoning)
 
-    def flush(self) -> tuple[str, str]:
-        text: list[str] = []
-        reasoning: list[str] = []
-        if self._pending:
-            self._emit(self._pending, text, reasoning)
-            self._pending = ""
-        self._held_space = ""
-        return "".join(text), "".join(reasoning)
+    def _start(self, data: str, pos: int) -> int:
+        """Skip leading blank space, then decide where the output starts."""
+        size = len(data)
+        while pos < size and data[pos].isspace():
+            pos += 1
+        if pos == size:
+            return pos
+        tail = data[pos:]
+        if tail.startswith(THINK_OPEN):
+            self._mode = _THINK
+            return pos + len(THINK_OPEN)
+        if len(tail) < len(THINK_OPEN) and THINK_OPEN.startswith(tail):
+            self._pending = tail
+            return size
+        if self._structured or self._prefill == "never":
+            self._mode = _TEXT
+        elif self._prefill == "always":
+            self._mode = _THINK
+        else:
+            self._mode = _MAYBE
+        return pos
 
-    def _switch(self, tag: str) -> None:
+    def _switch(self, tag: str, text: list[str], reasoning: list[str]) -> None:
+        mode = self._mode
         if tag == THINK_OPEN:
             self._mode = _THINK
         elif tag == THINK_CLOSE:
-            if self._mode == _TEXT:
+            if mode == _MAYBE:
+                self._commit_held(text, reasoning)
+            elif mode == _TEXT:
                 self.orphan_close = True
             self._mode = _TEXT
             self._held_space = ""
@@ -115,6 +218,25 @@ class ThinkParser:
         else:
             self.tool_xml[-1] += TOOL_CLOSE
             self._mode = _TEXT
+
+    def _held_size(self) -> int:
+        return sum(len(piece) for piece in self._held)
+
+    def _commit_held(self, text: list[str], reasoning: list[str]) -> None:
+        """What was held is reasoning: show it, and go on in the think block."""
+        held = "".join(self._held)
+        self._held.clear()
+        self._mode = _THINK
+        if held:
+            self._emit(held, text, reasoning)
+
+    def _release_held(self, text: list[str], reasoning: list[str]) -> None:
+        """What was held is the answer: read it again as text (it may hold tool-call XML)."""
+        held = "".join(self._held)
+        self._held.clear()
+        self._mode = _TEXT
+        if held:
+            self._scan(held, text, reasoning)
 
     def _emit(self, piece: str, text: list[str], reasoning: list[str]) -> None:
         mode = self._mode
@@ -136,19 +258,41 @@ class ThinkParser:
             self._held_space = piece[len(kept) :]
             if kept:
                 reasoning.append(kept)
+        elif mode == _MAYBE:
+            self._held.append(piece)
         else:
             self.tool_xml[-1] += piece
 
 
-def split_content(content: str) -> tuple[str, str, list[str]]:
-    """`(text, reasoning, tool_xml)` of a whole `content` string, as the stream parser gives it.
-
-    A `</think>` with no opening tag before it means the opening tag was pre-filled by the chat
-    template: everything before it is reasoning.
-    """
-    close = content.find(THINK_CLOSE)
-    in_think = close >= 0 and THINK_OPEN not in content[:close]
-    parser = ThinkParser(in_think=in_think)
+def split_content(content: str, prefill: Prefill = "maybe") -> tuple[str, str, list[str]]:
+    """`(text, reasoning, tool_xml)` of a whole `content` string, as the stream parser gives it."""
+    parser = ThinkParser(prefill=prefill)
     text, reasoning = parser.feed(content)
     more_text, more_reasoning = parser.flush()
     return text + more_text, reasoning + more_reasoning, parser.tool_xml
+
+
+_MINIMAX_HOSTS = ("minimax.io", "minimaxi.com", "minimax.chat", "minimaxi.chat")
+
+
+def resolve_prefill(setting: ThinkPrefill, request: Mapping[str, Any], base_url: str) -> Prefill:
+    """The `prefill` mode for one request.
+
+    `True`/`False` are the user's word. `"auto"`: MiniMax's own API never leaves the think block
+    unopened, and a model that does not think this time has none; any other server with a
+    thinking model (M2.x always thinks, M3 unless `thinking` is disabled) probably runs the
+    MiniMax chat template, which opens it.
+    """
+    if setting is True:
+        return "always"
+    if setting is False:
+        return "never"
+    host = (urlsplit(base_url).hostname or "").lower()
+    if any(host == name or host.endswith("." + name) for name in _MINIMAX_HOSTS):
+        return "never"
+    model = request.get("model")
+    thinking = request.get("thinking")
+    if isinstance(thinking, Mapping) and thinking.get("type") == "disabled":
+        if not isinstance(model, str) or model_info(model).can_disable_thinking:
+            return "never"
+    return "maybe"

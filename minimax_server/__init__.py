@@ -69,7 +69,10 @@ Or from a shell: `python -m minimax_server --port 8000`.
 `minimax` (the cloud: `<think>` inline, or `reasoning_content` + `reasoning_details` with
 `reasoning_split`), `vllm` (`reasoning`), `sglang` (`reasoning_content`), `inline` (vLLM's
 `minimax_m2_append_think`: everything in `content`), `raw_xml` (`<minimax:tool_call>` XML
-left in `content`, finish_reason `stop`), `proxy` (the MiniMax-M2 proxy: `reasoning_details`
+left in `content`, finish_reason `stop`), `raw_no_parser` (vLLM or SGLang started with neither
+a reasoning nor a tool parser: the chat template's pre-filled `<think>` never reaches the client,
+so `content` starts inside the reasoning and holds only `</think>`, then the answer and any
+`<minimax:tool_call>` XML, finish_reason `stop`), `proxy` (the MiniMax-M2 proxy: `reasoning_details`
 of type `chain_of_thought` with `reasoning_split`, zero usage).
 
 ## Strict mode
@@ -83,7 +86,7 @@ did not produce are accepted.
 
 from __future__ import annotations
 
-from ._server import MiniMaxServer
+from ._lifecycle import MiniMaxServer
 from ._types import (
     DIALECTS,
     FAULT_KINDS,

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from ._server import MiniMaxServer
+from ._lifecycle import MiniMaxServer
 from ._types import DIALECTS
 
 

@@ -17,7 +17,7 @@ __all__ = [
     "ToolCallSpec",
 ]
 
-Dialect = Literal["minimax", "vllm", "sglang", "inline", "raw_xml", "proxy"]
+Dialect = Literal["minimax", "vllm", "sglang", "inline", "raw_xml", "raw_no_parser", "proxy"]
 """Wire dialects the server can speak (see the package docstring)."""
 
 DIALECTS: tuple[str, ...] = get_args(Dialect)

@@ -281,7 +281,9 @@ def _problem(msg: dict[str, Any], produced: Produced) -> str | None:
     if produced.form == "inline":
         if produced.think in content:
             return None
-        if "<think>" not in content:
+        # Without a reasoning parser the block has no opening tag (see `think_block`).
+        marker = "<think>" if produced.think.startswith("<think>") else "</think>"
+        if marker not in content:
             if fields:
                 return (
                     f"reasoning moved: it came back in {fields[0]}, but this turn was produced with "
@@ -291,8 +293,11 @@ def _problem(msg: dict[str, Any], produced: Produced) -> str | None:
                 "reasoning dropped: content has no <think> block, but this turn was produced "
                 "with one; send content back unchanged"
             )
-        found = _THINK_RE.search(content)
-        got = found.group() if found else content[content.index("<think>") :]
+        if marker == "</think>":
+            got = content[: content.index(marker) + len(marker)]
+        else:
+            found = _THINK_RE.search(content)
+            got = found.group() if found else content[content.index(marker) :]
         return "reasoning altered: the <think> block differs from the one produced; " + (
             _first_difference(produced.think, got)
         )

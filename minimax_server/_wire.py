@@ -23,6 +23,7 @@ _DEFAULT_ARG_STYLE: dict[str, ToolArgStyle] = {
     "sglang": "name_then_params",
     "proxy": "name_then_whole",
     "raw_xml": "whole",
+    "raw_no_parser": "whole",
 }
 _SENSITIVE = {
     "input_sensitive": False,
@@ -35,9 +36,13 @@ _OK = {"status_code": 0, "status_msg": ""}
 _ALNUM = string.ascii_lowercase + string.digits
 
 
-def think_block(reasoning: str) -> str:
-    """The inline form of `reasoning`, exactly as MiniMax puts it in `content`."""
-    return f"<think>\n{reasoning}\n</think>"
+def think_block(reasoning: str, *, opened: bool = True) -> str:
+    """The inline form of `reasoning`, exactly as MiniMax puts it in `content`.
+
+    `opened=False` is a self-hosted server without a reasoning parser: the chat template put the
+    opening tag in the prompt, so the output holds only the closing one.
+    """
+    return f"<think>\n{reasoning}\n</think>" if opened else f"{reasoning}\n</think>"
 
 
 @dataclass
@@ -203,7 +208,7 @@ def render(
     produced = Produced(form="none", call_ids=[c.id or "" for c in calls])
     if dialect == "minimax" and not text and calls:
         content = "\n"
-    if dialect == "raw_xml" and calls:
+    if dialect in ("raw_xml", "raw_no_parser") and calls:
         content = (content + "\n" if content else "") + _raw_xml(calls)
         calls = []
         produced.call_ids = []
@@ -223,7 +228,9 @@ def render(
             details = [{"type": "chain_of_thought", "text": reasoning}]
             produced.form = "details"
         else:
-            block = think_block(reasoning)
+            # With no reasoning parser, the template's pre-filled `<think>` never reaches the
+            # client: the output starts inside the reasoning.
+            block = think_block(reasoning, opened=dialect != "raw_no_parser")
             content = f"{block}\n\n{content}"
             produced.form = "inline"
             produced.think = block
@@ -349,7 +356,7 @@ def _envelope(
     if dialect != "proxy":
         choice["logprobs"] = None
     choice["finish_reason"] = finish
-    if dialect in ("vllm", "inline", "raw_xml"):
+    if dialect in ("vllm", "inline", "raw_xml", "raw_no_parser"):
         choice["stop_reason"] = None
     elif dialect == "sglang":
         choice["matched_stop"] = None
@@ -361,7 +368,7 @@ def _envelope(
         "choices": [choice],
         "usage": usage,
     }
-    if dialect in ("vllm", "inline", "raw_xml"):
+    if dialect in ("vllm", "inline", "raw_xml", "raw_no_parser"):
         out.update(service_tier=None, system_fingerprint=None, prompt_logprobs=None)
     return out
 
@@ -407,7 +414,7 @@ def _deltas(
         if details:
             deltas[0] = {"content": "", **deltas[0]}
         deltas = [{**extras, **d} for d in deltas]
-    elif dialect in ("vllm", "sglang", "inline", "raw_xml", "proxy"):
+    elif dialect in ("vllm", "sglang", "inline", "raw_xml", "raw_no_parser", "proxy"):
         deltas.insert(0, {"role": "assistant", "content": ""})
     return deltas
 

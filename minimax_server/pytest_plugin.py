@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from ._server import MiniMaxServer
+from ._lifecycle import MiniMaxServer
 
 __all__ = ["minimax_server", "minimax_server_session"]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from minimax_core._client import _StreamReader
+from minimax_core._reasoning import Prefill
 from minimax_core.types import Completion, StreamDelta
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "sse"
@@ -15,10 +16,17 @@ def transcript(name: str) -> bytes:
 
 
 def run_stream(
-    data: bytes, *, piece: int | None = None, tools: list[dict] | None = None
+    data: bytes,
+    *,
+    piece: int | None = None,
+    tools: list[dict] | None = None,
+    prefill: Prefill = "never",
 ) -> tuple[list[StreamDelta], Completion]:
-    """Decode a whole transcript, fed in pieces of `piece` bytes (all at once when None)."""
-    reader = _StreamReader(tools)
+    """Decode a whole transcript, fed in pieces of `piece` bytes (all at once when None).
+
+    `prefill` defaults to what MiniMax's own API needs; self-hosted transcripts pass theirs.
+    """
+    reader = _StreamReader(tools, prefill)
     deltas: list[StreamDelta] = []
     step = piece or len(data) or 1
     for start in range(0, len(data), step):

@@ -77,7 +77,9 @@ def test_two_invokes_typed_by_schema() -> None:
         ("007", {"type": "string"}, "007"),
         ("nil", {"anyOf": [{"type": "integer"}, {"type": "null"}]}, None),
         ("7", {"anyOf": [{"type": "integer"}, {"type": "null"}]}, 7),
-        ("[1, 2]", None, [1, 2]),
+        # Undescribed parameters stay text (MiniMax's reference parser, vLLM).
+        ("[1, 2]", None, "[1, 2]"),
+        ("5", {}, "5"),
         ("free", None, "free"),
     ],
 )
@@ -118,7 +120,9 @@ def test_arbitrary_splits_of_an_xml_stream_agree(cuts: list[int]) -> None:
 )
 def test_arbitrary_xml_never_crashes(text: str) -> None:
     for call in parse_tool_xml(["<minimax:tool_call>" + text], [SCHEMA]):
-        assert isinstance(call.args, dict)
+        # Either a call with arguments, or an invalid call that says why.
+        assert isinstance(call.args, dict) or (call.args is None and call.error)
+        assert json.loads(call.arguments) == call.args if call.args is not None else True
 
 
 @settings(max_examples=200, deadline=None)

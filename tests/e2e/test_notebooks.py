@@ -1,18 +1,19 @@
 """Every notebook in notebooks/ runs top to bottom, offline, against the bundled local server.
 
-The notebooks start the local server themselves when `MINIMAX_API_KEY` is not set, so each
-runs in a kernel whose environment has no MiniMax key or base URL. The kernels run this
-interpreter, through a kernelspec written to a temporary directory (nothing is installed into
-the user's Jupyter folders). They run a few at a time, so the whole set takes seconds.
+The notebooks are their own source: they are edited in Jupyter (or any editor) and saved with
+their outputs. These tests run each one in a fresh kernel through `notebooks/run.py` (the
+runner behind `make notebooks`), a few at a time, with no MiniMax key or base URL in the
+kernel's environment, so each notebook starts the local server itself. They check what a
+reader relies on, and nothing Jupyter rewrites on save (cell ids, metadata, execution counts
+of a later run, the outputs themselves).
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import importlib.util
-import json
-import os
-import sys
+import re
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -20,82 +21,86 @@ from typing import Any
 import pytest
 
 nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
+pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
-
-from jupyter_client.kernelspec import KernelSpecManager  # noqa: E402
-from jupyter_client.manager import AsyncKernelManager  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
-KERNEL_NAME = "minimax-agents-test"
-CELL_TIMEOUT = 90
 PARALLEL = 3
+# The copy of a notebook as Jupyter would save it after an edit, also run (see `_as_saved_by_jupyter`).
+EDITED = "edited-" + NOTEBOOKS[0].name
 
 
-def _build_module() -> ModuleType:
-    """`notebooks/_build.py`, where the notebooks' cells are written."""
-    spec = importlib.util.spec_from_file_location("_notebook_build", NOTEBOOK_DIR / "_build.py")
+def _runner() -> ModuleType:
+    """`notebooks/run.py`, the runner behind `make notebooks`."""
+    spec = importlib.util.spec_from_file_location("_notebook_runner", NOTEBOOK_DIR / "run.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-def _offline_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("MINIMAX_API_KEY", "MINIMAX_BASE_URL")}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
-    return env
+run = _runner()
 
 
-async def _run(path: Path, kernel_dir: Path, gate: asyncio.Semaphore) -> Any:
+def _as_saved_by_jupyter(nb: Any) -> Any:
+    """`nb` after an edit and a save in Jupyter, rerun in a kernel that had run other cells.
+
+    Jupyter gives cells fresh ids and its own metadata, records timings, writes the notebook's
+    language version, numbers executions from the kernel's counter (not from 1), and stores
+    whatever the cells printed this time.
+    """
+    nb = copy.deepcopy(nb)
+    nb.metadata["language_info"] = {
+        "name": "python",
+        "version": "3.12.4",
+        "pygments_lexer": "ipython3",
+    }
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    for number, cell in enumerate(nb.cells):
+        cell["id"] = f"{number:04x}c0ffee-edited"
+        cell.metadata["tags"] = ["edited"]
+        cell.metadata["jupyter"] = {"source_hidden": False}
+        if cell.cell_type == "markdown":
+            cell.source += "\n\n(edited in Jupyter)"
+        if cell.cell_type != "code":
+            continue
+        cell.metadata["execution"] = {"iopub.status.idle": "2026-01-01T00:00:00.000000Z"}
+        cell.metadata["scrolled"] = True
+        if cell.execution_count is not None:
+            cell.execution_count += 41
+        for output in cell.outputs:
+            if output.get("output_type") == "stream":
+                output["text"] = output["text"].replace("e", "E") + "one more line\n"
+        cell.outputs.append(nbformat.v4.new_output("display_data", {"text/plain": "extra"}))
+    return nb
+
+
+async def _execute(path: Path, kernel_dir: Path, gate: asyncio.Semaphore) -> Any:
     """The executed notebook, or the exception that stopped it."""
     async with gate:
-        nb = nbformat.read(path, as_version=4)
-        km = AsyncKernelManager(
-            kernel_name=KERNEL_NAME,
-            kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernel_dir)]),
-        )
-        client = nbclient.NotebookClient(
-            nb,
-            km=km,
-            timeout=CELL_TIMEOUT,
-            resources={"metadata": {"path": str(NOTEBOOK_DIR)}},
-        )
         try:
-            await client.async_execute(env=_offline_env())
+            return await run.execute(path, kernel_dir)
         except Exception as exc:
             return exc
-        finally:
-            if km.has_kernel:
-                await km.shutdown_kernel(now=True)
-        return nb
 
 
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """Every notebook, run once for this module: name -> executed notebook or exception."""
+    """Every notebook and one Jupyter-edited copy, run once: name -> notebook or exception."""
     kernel_dir = tmp_path_factory.mktemp("kernels")
-    spec = kernel_dir / KERNEL_NAME
-    spec.mkdir()
-    (spec / "kernel.json").write_text(
-        json.dumps(
-            {
-                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-                "display_name": "minimax-agents (tests)",
-                "language": "python",
-            }
-        )
-    )
+    run.write_kernel_spec(kernel_dir)
+    edited = tmp_path_factory.mktemp("edited") / EDITED
+    nbformat.write(_as_saved_by_jupyter(nbformat.read(NOTEBOOKS[0], as_version=4)), edited)
+    paths = [*NOTEBOOKS, edited]
 
     async def run_all() -> list[Any]:
         gate = asyncio.Semaphore(PARALLEL)
-        return await asyncio.gather(*(_run(path, kernel_dir, gate) for path in NOTEBOOKS))
+        return await asyncio.gather(*(_execute(path, kernel_dir, gate) for path in paths))
 
     results = asyncio.run(run_all())
-    return {path.name: result for path, result in zip(NOTEBOOKS, results, strict=True)}
+    return {path.name: result for path, result in zip(paths, results, strict=True)}
 
 
 def _text(nb: Any) -> str:
@@ -107,17 +112,46 @@ def _text(nb: Any) -> str:
     return "".join(chunks)
 
 
+def _first_code(nb: Any) -> int:
+    return next(i for i, cell in enumerate(nb.cells) if cell.cell_type == "code")
+
+
+def _code_cells(nb: Any) -> list[Any]:
+    """The code cells that run (an empty cell is never executed, in Jupyter or here)."""
+    return [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+
+
+def committed_problems(nb: Any, name: str) -> list[str]:
+    """Why `nb` is not a notebook stored with the outputs of a clean top-to-bottom run."""
+    try:
+        nbformat.validate(nb)
+    except nbformat.ValidationError as exc:
+        return [f"{name} is not a valid notebook: {exc.message}"]
+    problems = []
+    code = _code_cells(nb)
+    counts = [c.execution_count for c in code]
+    if None in counts or counts != sorted(set(counts)):
+        problems.append(f"{name} was not run top to bottom (execution counts {counts})")
+    for cell in code:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                problems.append(f"{name} was stored with an error: {output.get('ename')}")
+    return problems
+
+
 def test_the_notebooks_are_there() -> None:
+    """Every notebook is listed in the README, and every one the README lists exists."""
     names = {path.name for path in NOTEBOOKS}
-    assert names == set(_build_module().NOTEBOOKS), "notebooks/_build.py and notebooks/ differ"
+    listed = set(re.findall(r"\]\(notebooks/([^)]+\.ipynb)\)", (ROOT / "README.md").read_text()))
+    assert names == listed, "the notebooks in notebooks/ and those the README lists differ"
     assert len(names) >= 5
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_runs_offline(path: Path, executed: dict[str, Any]) -> None:
-    result = executed[path.name]
+@pytest.mark.parametrize("name", [p.name for p in NOTEBOOKS] + [EDITED])
+def test_notebook_runs_offline(name: str, executed: dict[str, Any]) -> None:
+    result = executed[name]
     if isinstance(result, BaseException):
-        pytest.fail(f"{path.name} failed:\n{result}", pytrace=False)
+        pytest.fail(f"{name} failed:\n{result}", pytrace=False)
     first = "".join(o.get("text", "") for o in result.cells[_first_code(result)].outputs)
     assert "bundled local MiniMax-compatible server" in first
     assert "Traceback" not in _text(result)
@@ -125,18 +159,29 @@ def test_notebook_runs_offline(path: Path, executed: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_is_committed_with_outputs(path: Path) -> None:
-    """The committed file matches `_build.py` and holds the outputs of a clean run."""
+    """The committed file holds the outputs of a clean top-to-bottom run."""
     nb = nbformat.read(path, as_version=4)
-    built = _build_module().build(path.name)
-    assert [c.source for c in nb.cells] == [c.source for c in built.cells], (
-        f"{path.name} differs from notebooks/_build.py: run `.venv/bin/python notebooks/_build.py`"
-    )
-    counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
-    assert counts == list(range(1, len(counts) + 1)), f"{path.name} was not run top to bottom"
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            assert output.get("output_type") != "error", f"{path.name} was stored with an error"
+    assert committed_problems(nb, path.name) == []
 
 
-def _first_code(nb: Any) -> int:
-    return next(i for i, cell in enumerate(nb.cells) if cell.cell_type == "code")
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_a_notebook_saved_by_jupyter_still_passes(path: Path, tmp_path: Path) -> None:
+    """Edited and saved in Jupyter (ids, metadata, counts, outputs all changed), it still passes."""
+    saved = tmp_path / path.name
+    nbformat.write(_as_saved_by_jupyter(nbformat.read(path, as_version=4)), saved)
+    assert committed_problems(nbformat.read(saved, as_version=4), path.name) == []
+
+
+def test_the_committed_check_can_fail() -> None:
+    """A cell stored unexecuted, out of order, or with an error is reported."""
+    nb = nbformat.read(NOTEBOOKS[0], as_version=4)
+    unexecuted = copy.deepcopy(nb)
+    _code_cells(unexecuted)[1].execution_count = None
+    assert "not run top to bottom" in committed_problems(unexecuted, "n")[0]
+    out_of_order = copy.deepcopy(nb)
+    _code_cells(out_of_order)[0].execution_count = 1000
+    assert "not run top to bottom" in committed_problems(out_of_order, "n")[0]
+    failed = copy.deepcopy(nb)
+    error = nbformat.v4.new_output("error", ename="ValueError", evalue="boom", traceback=[])
+    _code_cells(failed)[-1].outputs.append(error)
+    assert committed_problems(failed, "n") == ["n was stored with an error: ValueError"]

@@ -142,7 +142,7 @@ def check_run(messages: list[BaseMessage], server: MiniMaxServer, mode: Mode) ->
     assert len(replayed) == len(model_calls) - 1
     for turn in replayed:
         carries = {"reasoning_details", "reasoning", "reasoning_content"} & turn.keys()
-        assert carries or "<think>" in turn["content"], turn
+        assert carries or "</think>" in turn["content"], turn
 
 
 @pytest.mark.parametrize("mode", ["invoke", "stream", "async", "checkpoint"])

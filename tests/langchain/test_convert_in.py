@@ -13,6 +13,7 @@ import langchain_minimax  # noqa: F401  (registers the translator)
 from langchain_minimax._messages_in import ChunkBuilder, completion_to_message, usage_metadata
 from langchain_minimax._translator import translate_content, translate_content_chunk
 from minimax_core import Accumulator, Completion, StreamDelta, ToolCall, ToolCallDelta, Usage
+from minimax_core._reasoning import Prefill
 
 DETAILS = [
     {
@@ -256,13 +257,9 @@ def test_list_content_keeps_known_blocks_and_wraps_unknown_ones() -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="minimax_core.ThinkParser releases text before a `</think>` with no opening tag, "
-    "so the streamed answer still holds the reasoning (reported to the core)",
-)
-def test_stream_equals_invoke_when_the_opening_think_tag_is_missing() -> None:
-    accumulator = Accumulator()
+@pytest.mark.parametrize("prefill", ["maybe", "always"])
+def test_stream_equals_invoke_when_the_opening_think_tag_is_missing(prefill: Prefill) -> None:
+    accumulator = Accumulator(prefill=prefill)
     deltas = [
         accumulator.feed({"choices": [{"index": 0, "delta": {"content": piece}}]})
         for piece in ("Let me think", " it over.</think>", "Answer")
@@ -270,4 +267,10 @@ def test_stream_equals_invoke_when_the_opening_think_tag_is_missing() -> None:
     accumulator.feed({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
     tail, final = accumulator.finish(streamed=True)
     merged = merge(stream_chunks([*deltas, tail], final))
-    assert merged.content == completion_to_message(final, "m").content == "Answer"
+    invoked = completion_to_message(final, "m")
+    assert merged.content == invoked.content == "Answer"
+    assert (
+        merged.additional_kwargs["reasoning_content"]
+        == invoked.additional_kwargs["reasoning_content"]
+        == "Let me think it over."
+    )

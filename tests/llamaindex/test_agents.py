@@ -40,7 +40,7 @@ def assert_no_tags(text: str) -> None:
 
 def replayed_reasoning(message: dict[str, object]) -> bool:
     fields = {"reasoning_details", "reasoning_content", "reasoning"} & set(message)
-    return bool(fields) or "<think>" in str(message.get("content"))
+    return bool(fields) or "</think>" in str(message.get("content"))
 
 
 @pytest.mark.parametrize("streaming", [False, True], ids=["run", "streamed"])

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import functools
 import random
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
 import pytest
 
 import minimax_core as mm
-from minimax_core import _client as client_module
 from minimax_core import _retry as retry_module
+from minimax_core._client import retry_waits
 from minimax_server import Fault, MiniMaxServer
 
 MODEL = "MiniMax-M2.7"
@@ -45,23 +46,18 @@ class Sleeps:
     real: bool = False
 
 
-def record_sleeps(monkeypatch: pytest.MonkeyPatch) -> Sleeps:
-    """Route the core's `time.sleep` / `asyncio.sleep` (used only between retries) to a recorder."""
+@contextlib.contextmanager
+def recorded_sleeps() -> Iterator[Sleeps]:
+    """Within the block, the client's pauses between retries are recorded (and skipped unless
+    `real`), through the client's one seam for them, `retry_waits`."""
     sleeps = Sleeps()
-    real_sleep = time.sleep
-    real_asleep = asyncio.sleep
 
-    def sleep(seconds: float) -> None:
+    def wait(seconds: float) -> float:
         sleeps.delays.append(seconds)
-        real_sleep(seconds if sleeps.real else 0)
+        return seconds if sleeps.real else 0.0
 
-    async def asleep(seconds: float) -> None:
-        sleeps.delays.append(seconds)
-        await real_asleep(seconds if sleeps.real else 0)
-
-    monkeypatch.setattr(client_module, "time", SimpleNamespace(sleep=sleep))
-    monkeypatch.setattr(client_module, "asyncio", SimpleNamespace(sleep=asleep))
-    return sleeps
+    with retry_waits(wait):
+        yield sleeps
 
 
 def backoff_window(attempt: int) -> tuple[float, float]:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 import minimax_core as mm
-from minimax_core import _client as client_module
+from minimax_core._client import retry_waits
 from minimax_server import Fault, MiniMaxServer
 
 MESSAGES = [{"role": "user", "content": "Hello there"}]
@@ -25,12 +26,10 @@ def _body(**kwargs: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(autouse=True)
-def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+def fast_backoff() -> Iterator[None]:
     """Backoff itself is tested as a table; here only its count matters."""
-    real = client_module.retry_delay
-    monkeypatch.setattr(
-        client_module, "retry_delay", lambda n, after=None: min(real(n, after), 0.01)
-    )
+    with retry_waits(lambda delay: min(delay, 0.01)):
+        yield
 
 
 def _client(server: MiniMaxServer, **options: Any) -> mm.MiniMaxClient:

@@ -45,7 +45,7 @@ from langchain_minimax import ChatMiniMax
 from llamaindex_minimax import MiniMax
 from minimax_server import Fault, MiniMaxServer
 
-from ._support import MODEL, Sleeps, echo, record_sleeps, reference
+from ._support import MODEL, Sleeps, echo, recorded_sleeps, reference
 
 KEY = "sk-test-SECRET-0123456789"
 WRONG_KEY = "sk-test-WRONGKEY-9876543210"
@@ -85,8 +85,9 @@ def server(secret_server: MiniMaxServer) -> MiniMaxServer:
 
 
 @pytest.fixture(autouse=True)
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> Sleeps:
-    return record_sleeps(monkeypatch)
+def sleeps() -> Iterator[Sleeps]:
+    with recorded_sleeps() as recorded:
+        yield recorded
 
 
 SOURCES = ["argument", "secret-str", "environment"]

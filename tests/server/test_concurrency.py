@@ -22,8 +22,9 @@ def server() -> Iterator[MiniMaxServer]:
 
 
 async def test_concurrent_requests_and_streams(server: MiniMaxServer) -> None:
-    # httpx closes idle connections above max_keepalive_connections; keep them all.
-    limits = httpx.Limits(max_connections=50, max_keepalive_connections=50)
+    # httpx closes idle connections above max_keepalive_connections, and any idle for 5 s (on a
+    # loaded machine that happens mid-test); keep them all, so the count depends on no timing.
+    limits = httpx.Limits(max_connections=50, max_keepalive_connections=50, keepalive_expiry=None)
     async with httpx.AsyncClient(
         base_url=server.base_url, headers=AUTH, timeout=30, limits=limits
     ) as client:

@@ -1,0 +1,118 @@
+"""Every case the engines publish for their MiniMax parsers, through the core and both adapters.
+
+Each case runs invoked (one whole body) and streamed, cut per character, in two inside every
+tag, and at random points; each prefill mode it applies to (`_corpus._modes`) runs alike. The
+streamed result must equal the invoked one, and both must match what the engine's test expects,
+or what `choices.json` says we chose instead and why.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from functools import reduce
+
+import pytest
+from langchain_core.messages import AIMessageChunk
+from llama_index.core.base.llms.types import ThinkingBlock
+
+from langchain_minimax._messages_in import ChunkBuilder, completion_to_message
+from llamaindex_minimax._messages_in import ChatStreamAccumulator, chat_message, tool_selections
+from minimax_core import Completion
+from minimax_core._reasoning import Prefill
+
+from ._corpus import HERE, SOURCES, Case, invoke, load, problems, splits, stream
+
+CASES = load()
+RUNS = [pytest.param(case, mode, id=f"{case.id}[{mode}]") for case in CASES for mode in case.modes]
+NOT_APPLICABLE = [pytest.param(case, id=case.id) for case in CASES if not case.modes]
+
+
+def _outcome(completion: Completion) -> tuple[object, ...]:
+    calls = [(c.name, c.args, c.error is not None) for c in completion.tool_calls]
+    return completion.text, completion.reasoning, calls, completion.finish_reason
+
+
+def _content_of(case: Case) -> str:
+    if case.data["form"] == "raw":
+        return str(case.data["raw"])
+    return ""
+
+
+@pytest.mark.parametrize(("case", "mode"), RUNS)
+def test_case_conforms_invoked_and_streamed_at_every_split(case: Case, mode: Prefill) -> None:
+    invoked = invoke(case, mode)
+    assert problems(case, invoked) == [], case.data.get("engine_says")
+    whole = stream(case, mode)
+    assert _outcome(whole.completion) == _outcome(invoked)  # type: ignore[arg-type]
+    content = _content_of(case)
+    for name, pieces in splits(content, case.id) if content else ():
+        run = stream(case, mode, pieces)
+        assert run.completion is not None
+        assert _outcome(run.completion) == _outcome(invoked), name
+        shown = "".join(d.text for d in run.deltas), "".join(d.reasoning for d in run.deltas)
+        assert shown == (invoked.text, invoked.reasoning), name
+
+
+@pytest.mark.parametrize(("case", "mode"), RUNS)
+def test_langchain_streamed_message_equals_invoked(case: Case, mode: Prefill) -> None:
+    invoked = completion_to_message(invoke(case, mode), "MiniMax-M2")
+    content = _content_of(case)
+    run = stream(case, mode, list(content) if content else None)
+    assert run.completion is not None
+    builder = ChunkBuilder("MiniMax-M2")
+    chunks = [builder.chunk(delta).message for delta in run.deltas]
+    chunks.append(builder.last(run.completion).message)
+    merged = reduce(lambda left, right: left + right, chunks)
+    assert isinstance(merged, AIMessageChunk)
+    assert merged.content == invoked.content
+    assert merged.additional_kwargs.get("reasoning_content") == invoked.additional_kwargs.get(
+        "reasoning_content"
+    )
+    assert [(c["name"], c["args"]) for c in merged.tool_calls] == [
+        (c["name"], c["args"]) for c in invoked.tool_calls
+    ]
+    assert len(merged.invalid_tool_calls) == len(invoked.invalid_tool_calls)
+    assert merged.response_metadata["finish_reason"] == invoked.response_metadata["finish_reason"]
+
+
+@pytest.mark.parametrize(("case", "mode"), RUNS)
+def test_llamaindex_stream_shows_what_invoked_returns(case: Case, mode: Prefill) -> None:
+    completion = invoke(case, mode)
+    invoked = chat_message(completion)
+    content = _content_of(case)
+    run = stream(case, mode, list(content) if content else None)
+    assert run.completion is not None
+    accumulator = ChatStreamAccumulator()
+    responses = [accumulator.feed(delta) for delta in run.deltas]
+    final = accumulator.finish(run.completion)
+    assert "".join(r.delta or "" for r in responses) == (invoked.content or "")
+    thinking = "".join(r.additional_kwargs.get("thinking_delta", "") for r in responses)
+    blocks = [b for b in invoked.blocks if isinstance(b, ThinkingBlock)]
+    assert thinking == (blocks[0].content if blocks else "")
+    assert final.message.content == invoked.content
+    if any(call.args is None for call in completion.tool_calls):
+        with pytest.raises(ValueError, match="invalid arguments"):
+            tool_selections(final, error_on_no_tool_call=False)
+    else:
+        selections = tool_selections(final, error_on_no_tool_call=False)
+        assert [(s.tool_name, s.tool_kwargs) for s in selections] == [
+            (c.name, c.args) for c in completion.tool_calls
+        ]
+
+
+@pytest.mark.parametrize("case", NOT_APPLICABLE)
+def test_not_applicable_cases_say_why(case: Case) -> None:
+    assert case.why, f"{case.id} runs in no mode but gives no reason"
+    pytest.skip(case.why)
+
+
+def test_every_source_is_in_the_corpus_and_every_case_names_its_test() -> None:
+    sizes = Counter(case.source for case in CASES)
+    assert set(sizes) == set(SOURCES)
+    for case in CASES:
+        assert case.data["test"] and case.data.get("engine_says"), case.id
+    assert len({case.id for case in CASES}) == len(CASES)
+    for source in SOURCES:
+        data = json.loads((HERE / "data" / f"{source}.json").read_text())
+        assert data["source"] and data["revision"]
