@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 
+import minimax_core as mm
 from langchain_minimax import ChatMiniMax
 from llamaindex_minimax import MiniMax
 from minimax_server import MiniMaxServer
@@ -232,3 +233,26 @@ def test_multiprocessing_fork_pool(adapter: str, mode: str, minimax_server: Mini
     assert all(pid != os.getpid() for _, pid, _ in results)
     for index, _, answers in results:
         assert_own_answers(index, answers)
+
+
+# --- the rate limiter's state across a fork ----------------------------------------------------
+
+
+def test_a_forked_child_does_not_inherit_the_parents_limiter_slots(tmp_path: Path) -> None:
+    """A slot the parent holds at the fork belongs to a call that will never end in the child."""
+    settings = mm.AdaptiveRateLimiter(requests_per_second=1000, max_concurrency=1)
+    limit = settings.limit_for("http://fork.test/v1", "fork-key")
+    held = limit.enter()  # the parent's call in flight
+
+    def child_call(index: int) -> list[str]:
+        permit = limit.enter()  # would wait forever for the parent's slot
+        limit.report(permit, None)
+        limit.release(permit)
+        return [f"child {index} admitted, {limit.state.in_flight} in flight"]
+
+    pids = fork_children(child_call, tmp_path)
+    reports = wait_for(pids, tmp_path)
+    limit.release(held)
+    for index, report in reports.items():
+        assert report == {"answers": [f"child {index} admitted, 0 in flight"]}, report
+    assert limit.state.in_flight == 0
