@@ -6,7 +6,7 @@ from langchain_core.rate_limiters import BaseRateLimiter
 from pydantic import SecretStr
 
 from minimax_core import AdaptiveRateLimiter
-from minimax_core._limiter import SharedLimit
+from minimax_core._limiter import Limit, SharedLimit
 
 __all__ = ["MiniMaxRateLimiter"]
 
@@ -31,6 +31,7 @@ class MiniMaxRateLimiter(BaseRateLimiter):
         min_requests_per_second: float = 0.1,
         burst: float = 1.0,
         patience: int = 8,
+        store: str | None = None,
     ) -> None:
         self.settings = AdaptiveRateLimiter(
             requests_per_second=requests_per_second,
@@ -38,12 +39,13 @@ class MiniMaxRateLimiter(BaseRateLimiter):
             min_requests_per_second=min_requests_per_second,
             burst=burst,
             patience=patience,
+            store=store,
         )
-        self._limit: SharedLimit | None = None
+        self._limit: Limit | None = None
         self._bound = False
 
     @property
-    def limit(self) -> SharedLimit:
+    def limit(self) -> Limit:
         """The live state this limiter draws on (its own until bound to an endpoint and key)."""
         if self._limit is None:
             self._limit = SharedLimit(self.settings, "unbound")

@@ -35,7 +35,7 @@ from ._exceptions import (
     parse_json_body,
     status_error,
 )
-from ._limiter import AdaptiveRateLimiter, Permit, SharedLimit, rate_signal
+from ._limiter import AdaptiveRateLimiter, Limit, Permit, rate_signal
 from ._pools import (
     Pool,
     PoolKey,
@@ -163,7 +163,7 @@ class _BaseClient(Generic[_Http]):
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         max_keepalive_connections: int = DEFAULT_MAX_KEEPALIVE_CONNECTIONS,
         shared_pool: bool = False,
-        rate_limiter: AdaptiveRateLimiter | SharedLimit | None = None,
+        rate_limiter: AdaptiveRateLimiter | Limit | None = None,
         http_client: _Http | None = None,
     ) -> None:
         if max_retries < 0:

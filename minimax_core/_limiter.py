@@ -36,7 +36,7 @@ import weakref
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import SecretStr
 
@@ -45,6 +45,7 @@ from ._retry import MAX_RETRY_AFTER
 
 __all__ = [
     "AdaptiveRateLimiter",
+    "Limit",
     "LimiterState",
     "Permit",
     "SharedLimit",
@@ -173,34 +174,65 @@ class AdaptiveRateLimiter:
     """Requests that may start together after a quiet spell."""
     patience: int = 8
     """How many retryable rate-limit answers one call waits out before raising."""
+    store: str | None = None
+    """A Redis URL (`redis://host:6379/0`): share the state with every process that uses the
+    same store, endpoint and key, instead of keeping it in this process (`pip install redis`)."""
 
     def __post_init__(self) -> None:
         if not self.requests_per_second > 0 or not self.min_requests_per_second > 0:
             raise ValueError("requests_per_second and min_requests_per_second must be above 0")
+        if self.store is not None and not self.store.startswith(
+            ("redis://", "rediss://", "unix://")
+        ):
+            raise ValueError(f"store must be a Redis URL (redis://host:6379/0), got {self.store!r}")
         if self.min_requests_per_second > self.requests_per_second:
             raise ValueError("min_requests_per_second must not exceed requests_per_second")
         if self.max_concurrency < 1 or self.burst < 1 or self.patience < 0:
             raise ValueError("max_concurrency and burst must be 1 or more, patience 0 or more")
 
-    def limit_for(self, base_url: str, api_key: str | SecretStr | None) -> SharedLimit:
-        """The process-wide live state for this endpoint and key under these settings."""
+    def limit_for(self, base_url: str, api_key: str | SecretStr | None) -> Limit:
+        """The live state for this endpoint and key under these settings: this process's own,
+        or the one in `store` shared with other processes."""
         secret = api_key.get_secret_value() if isinstance(api_key, SecretStr) else api_key
         fingerprint = hashlib.sha256((secret or "").encode()).hexdigest()[:12]
         key = (self, base_url, fingerprint)
         with _registry_lock:
             limit = _registry.get(key)
             if limit is None:
-                limit = _registry[key] = SharedLimit(self, f"{base_url} key#{fingerprint}")
+                limit = _registry[key] = self._make_limit(base_url, fingerprint)
             _registry.move_to_end(key)
             while len(_registry) > MAX_SHARED_LIMITS:
                 _registry.popitem(last=False)
         return limit
 
+    def _make_limit(self, base_url: str, fingerprint: str) -> Limit:
+        label = f"{base_url} key#{fingerprint}"
+        if self.store is None:
+            return SharedLimit(self, label)
+        from ._limiter_redis import RedisLimit
+
+        return RedisLimit(self, label)
+
+
+class Limit(Protocol):
+    """What a client needs of a live limiter, in this process (`SharedLimit`) or in a store."""
+
+    settings: AdaptiveRateLimiter
+
+    def enter(self) -> Permit: ...
+    async def aenter(self) -> Permit: ...
+    def report(self, permit: Permit, error: BaseException | None) -> None: ...
+    def release(self, permit: Permit) -> None: ...
+    def acquire(self, blocking: bool = True) -> bool: ...
+    async def aacquire(self, blocking: bool = True) -> bool: ...
+    def wait_out_pause(self, blocking: bool = True) -> bool: ...
+    async def await_pause(self, blocking: bool = True) -> bool: ...
+
 
 MAX_SHARED_LIMITS = 1024
 """Endpoint-and-key states kept for the process; the least recently used go first."""
 
-_registry: OrderedDict[tuple[AdaptiveRateLimiter, str, str], SharedLimit] = OrderedDict()
+_registry: OrderedDict[tuple[AdaptiveRateLimiter, str, str], Limit] = OrderedDict()
 _registry_lock = threading.Lock()
 _all_limits: weakref.WeakSet[SharedLimit] = weakref.WeakSet()
 
@@ -213,9 +245,11 @@ class Permit:
     before the last cut reports congestion that cut already answered.
     """
 
-    limit: SharedLimit
+    limit: Limit
     started: float
     held: bool = True
+    lease: str = ""
+    """The slot's name in a shared store (unused in-process)."""
 
 
 @dataclass(eq=False)

@@ -37,7 +37,7 @@ from typing import Generic, TypedDict, TypeVar
 import httpx
 from pydantic import SecretStr
 
-from ._limiter import AdaptiveRateLimiter, SharedLimit
+from ._limiter import AdaptiveRateLimiter, Limit
 
 __all__ = [
     "MAX_IDLE_POOLS",
@@ -67,7 +67,7 @@ class ClientOptions(TypedDict, total=False):
     stream_idle_timeout: float | None
     max_retries: int
     default_headers: Mapping[str, str] | None
-    rate_limiter: AdaptiveRateLimiter | SharedLimit | None
+    rate_limiter: AdaptiveRateLimiter | Limit | None
 
 
 def client_options(
@@ -78,7 +78,7 @@ def client_options(
     timeout: float | None = None,
     max_retries: int,
     default_headers: Mapping[str, str] | None,
-    rate_limiter: AdaptiveRateLimiter | SharedLimit | None = None,
+    rate_limiter: AdaptiveRateLimiter | Limit | None = None,
 ) -> ClientOptions:
     """Client keyword arguments from an adapter's settings.
 
