@@ -19,7 +19,6 @@ final chunk only, and a tool call's id and name on its first chunk only.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from langchain_core.messages import (
@@ -36,6 +35,7 @@ from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call
 from langchain_core.outputs import ChatGenerationChunk
 
 from minimax_core import Completion, StreamDelta, Usage
+from minimax_core.replay import new_tool_call_id
 
 __all__ = [
     "PROVIDER",
@@ -132,10 +132,6 @@ def completion_to_message(completion: Completion, model: str) -> AIMessage:
     )
 
 
-def _new_call_id() -> str:
-    return f"call_{uuid.uuid4().hex[:24]}"
-
-
 class ChunkBuilder:
     """Turns one stream's deltas into chunks; O(1) work per delta.
 
@@ -160,7 +156,7 @@ class ChunkBuilder:
             call_id = call.id
             if call.index not in self._seen:
                 self._seen.add(call.index)
-                call_id = call_id or _new_call_id()
+                call_id = call_id or new_tool_call_id()
             elif call_id is not None and call.index in self._with_id:
                 call_id = None
             if call_id is not None:

@@ -31,6 +31,8 @@ from langchain_core.messages import (
 )
 
 from minimax_core import RequestValidationError, assistant_message, safe_arguments
+from minimax_core._media import guess_media_type, wire_media_type
+from minimax_core.replay import is_replay
 
 from ._messages_in import PROVIDER, REPLAY_KEY
 
@@ -51,7 +53,8 @@ _CHAT_ROLES = {
     "ai": "assistant",
     "tool": "tool",
 }
-# Options MiniMax reads on image and video parts (minimax-api.md §7).
+# Options MiniMax-M3 reads on image parts (`detail`, `max_long_side_pixel`) and video parts
+# (also `fps`, 0.2 to 5 frames a second).
 _IMAGE_OPTIONS = ("detail", "max_long_side_pixel")
 _VIDEO_OPTIONS = ("detail", "fps", "max_long_side_pixel")
 # Blocks that carry no text for MiniMax: other providers' reasoning and tool-call blocks
@@ -150,7 +153,7 @@ def replay_of(message: AIMessage) -> dict[str, Any] | None:
     kwargs = message.additional_kwargs
     replay: dict[str, Any] = {}
     rest = kwargs.get(REPLAY_KEY)
-    if isinstance(rest, Mapping):
+    if is_replay(rest):
         replay.update(rest)
     details = kwargs.get(_DETAILS_KEY)
     if isinstance(details, list) and details:
@@ -244,6 +247,10 @@ def _part(block: str | dict[Any, Any], position: int) -> dict[str, Any] | None:
         return _openai_media(block, kind, position)
     if kind in ("image", "video"):
         return _standard_media(block, kind, position)
+    if kind == "file":
+        media = _file_media(block)
+        if media is not None:
+            return _standard_media(block, media, position)
     if kind in _SKIPPED_BLOCKS:
         return None
     if kind in ("audio", "input_audio", "file", "text-plain", "document"):
@@ -282,14 +289,32 @@ def _standard_media(block: Mapping[str, Any], kind: str, position: int) -> dict[
     return {"type": wire_kind, wire_kind: spec}
 
 
+def _file_media(block: Mapping[str, Any]) -> str | None:
+    """What a `file` block holds for MiniMax: `image`, `video`, or None (a document).
+
+    Its MIME type decides; without one, a Files API reference (`file_id`, `mm_file://`) is a
+    video, the only kind MiniMax's Files API stores for chat (`video_understanding`).
+    """
+    mime = block.get("mime_type")
+    if isinstance(mime, str) and mime.split("/")[0] in ("image", "video"):
+        return mime.split("/")[0]
+    if mime:
+        return None
+    url = block.get("url")
+    if block.get("file_id") or block.get("source_type") == "id":
+        return "video"
+    if isinstance(url, str) and url.startswith("mm_file://"):
+        return "video"
+    return None
+
+
 def _media_url(block: Mapping[str, Any], kind: str) -> str | None:
     source = block.get("source")
     if isinstance(source, Mapping):  # Anthropic: {"type": "base64"|"url", ...}
         if source.get("type") == "url" and source.get("url"):
             return str(source["url"])
         if source.get("type") == "base64" and source.get("data"):
-            mime = source.get("media_type") or f"{kind}/*"
-            return f"data:{mime};base64,{source['data']}"
+            return _data_url(source.get("media_type"), kind, str(source["data"]))
         return None
     source_type = block.get("source_type")  # LangChain v0
     if source_type == "url" and block.get("url"):
@@ -308,10 +333,11 @@ def _media_url(block: Mapping[str, Any], kind: str) -> str | None:
 
 
 def _data_url(mime_type: Any, kind: str, data: str) -> str:
+    """A base64 data URL; without a MIME type, the type is read from the data's first bytes."""
     if data.startswith("data:"):
         return data
-    mime = mime_type if isinstance(mime_type, str) and mime_type else f"{kind}/*"
-    return f"data:{mime};base64,{data}"
+    mime = mime_type if isinstance(mime_type, str) and mime_type else guess_media_type(data, kind)
+    return f"data:{wire_media_type(mime or f'{kind}/*')};base64,{data}"
 
 
 def _file_url(file_id: str) -> str:

@@ -46,16 +46,16 @@ from pydantic import (
 from minimax_core import (
     DEFAULT_MODEL,
     AsyncMiniMaxClient,
-    ClientOptions,
     Completion,
+    Files,
     MiniMaxClient,
     MiniMaxError,
     StreamError,
     build_request,
-    client_options,
     normalize_thinking,
     resolve_base_url,
 )
+from minimax_core._pools import ClientOptions, client_options
 
 from ._errors import to_langchain_error
 from ._messages_in import PROVIDER, ChunkBuilder, completion_to_message
@@ -271,6 +271,14 @@ class ChatMiniMax(BaseChatModel):
 
     async def _async_client(self) -> AsyncMiniMaxClient:
         return self._aclient
+
+    @property
+    def files(self) -> Files:
+        """MiniMax's Files API with this model's key and URL: `llm.files.upload("talk.mp4")`.
+
+        Pass the returned file's `.url` (`mm_file://{file_id}`) in a `video` block.
+        """
+        return self._client.files
 
     # --- requests --------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ llm = MiniMax(model="MiniMax-M2.7")
 
 from minimax_core import AdaptiveRateLimiter
 
+from ._messages_out import file_block
 from .base import MiniMax
 
-__all__ = ["AdaptiveRateLimiter", "MiniMax"]
+__all__ = ["AdaptiveRateLimiter", "MiniMax", "file_block"]

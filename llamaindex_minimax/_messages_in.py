@@ -1,6 +1,6 @@
 """MiniMax results → LlamaIndex objects.
 
-- `chat_response(completion)`: a finished turn as a `ChatResponse` whose message is
+- `completion_to_response(completion)`: a finished turn as a `ChatResponse` whose message is
   `[ThinkingBlock(reasoning, additional_information=replay), TextBlock(text), ToolCallBlock…]`,
   with the calls also in `additional_kwargs["tool_calls"]` (wire dicts), where LlamaIndex's
   streaming structured output looks for them.
@@ -27,7 +27,8 @@ from llama_index.core.base.llms.types import (
 from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.llms.utils import parse_partial_json
 
-from minimax_core import Completion, StreamDelta, ToolCallDelta, Usage, parse_arguments
+from minimax_core import Completion, StreamDelta, ToolCallDelta, Usage
+from minimax_core._toolcalls import parse_arguments
 
 from ._lazy import Deferred, construct, deferred, is_pending
 
@@ -35,10 +36,10 @@ __all__ = [
     "ChatStreamAccumulator",
     "StreamedChatMessage",
     "StreamedCompletionResponse",
-    "chat_message",
-    "chat_response",
     "completion_chunk",
     "completion_response",
+    "completion_to_message",
+    "completion_to_response",
     "raw_of",
     "single_tool_call",
     "tool_selections",
@@ -62,7 +63,7 @@ def raw_of(completion: Completion) -> dict[str, Any]:
     }
 
 
-def chat_message(completion: Completion) -> ChatMessage:
+def completion_to_message(completion: Completion) -> ChatMessage:
     """The assistant turn; its ThinkingBlock holds the exact replay data in
     `additional_information` (omitted when there is neither reasoning nor replay data)."""
     blocks: list[ContentBlock] = []
@@ -89,9 +90,9 @@ def chat_message(completion: Completion) -> ChatMessage:
     )
 
 
-def chat_response(completion: Completion, *, delta: str | None = None) -> ChatResponse:
+def completion_to_response(completion: Completion, *, delta: str | None = None) -> ChatResponse:
     return ChatResponse(
-        message=chat_message(completion),
+        message=completion_to_message(completion),
         raw=raw_of(completion),
         delta=delta,
         additional_kwargs=usage_kwargs(completion.usage),
@@ -275,7 +276,7 @@ class ChatStreamAccumulator:
             slot.args.parts.append(piece.arguments)
 
     def finish(self, completion: Completion) -> ChatResponse:
-        return chat_response(completion, delta="")
+        return completion_to_response(completion, delta="")
 
 
 def completion_chunk(response: ChatResponse) -> CompletionResponse:

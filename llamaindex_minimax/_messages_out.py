@@ -1,17 +1,18 @@
 """LlamaIndex objects → MiniMax wire dicts.
 
-- `to_wire_messages(messages)`: `ChatMessage`s as the OpenAI-shaped dicts `build_request` takes.
+- `messages_to_wire(messages)`: `ChatMessage`s as the OpenAI-shaped dicts `build_request` takes.
   Assistant turns MiniMax produced are rebuilt with `minimax_core.assistant_message`, their
   reasoning exactly as the server gave it (the ThinkingBlock's `additional_information`);
   ThinkingBlocks from other providers are dropped; invalid tool-call arguments are replaced by
   `{}` so the tool result that follows still matches its call id.
-- `tool_specs(tools)` and `tool_choice(choice, required)`: tools in OpenAI function form.
+- `tools_to_wire(tools)` and `tool_choice_to_wire(choice, required)`: tools in OpenAI function form.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -27,21 +28,21 @@ from llama_index.core.base.llms.types import (
 )
 
 from minimax_core import RequestValidationError, assistant_message, safe_arguments
+from minimax_core._files import FileObject
+from minimax_core._media import check_inline_size, guess_media_type, wire_media_type
+from minimax_core.replay import is_replay, new_tool_call_id
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
 
 __all__ = [
-    "REPLAY_KEYS",
+    "file_block",
     "is_minimax_thinking",
-    "to_wire_message",
-    "to_wire_messages",
-    "tool_choice",
-    "tool_specs",
+    "message_to_wire",
+    "messages_to_wire",
+    "tool_choice_to_wire",
+    "tools_to_wire",
 ]
-
-REPLAY_KEYS = frozenset({"reasoning_details", "reasoning_content", "reasoning", "content"})
-"""The keys of `Completion.replay`; a ThinkingBlock whose extras use only these is MiniMax's."""
 
 _ROLES = {
     MessageRole.SYSTEM: "system",
@@ -53,15 +54,13 @@ _ROLES = {
     MessageRole.TOOL: "tool",
     MessageRole.FUNCTION: "tool",
 }
-# MiniMax wants `video/mov` for QuickTime data URLs (minimax-api.md §7).
-_VIDEO_MIME = {"video/quicktime": "video/mov"}
 
 
-def to_wire_messages(messages: Sequence[ChatMessage]) -> list[dict[str, Any]]:
-    return [to_wire_message(message, position) for position, message in enumerate(messages)]
+def messages_to_wire(messages: Sequence[ChatMessage]) -> list[dict[str, Any]]:
+    return [message_to_wire(message, position) for position, message in enumerate(messages)]
 
 
-def to_wire_message(message: ChatMessage, position: int = 0) -> dict[str, Any]:
+def message_to_wire(message: ChatMessage, position: int = 0) -> dict[str, Any]:
     role = _ROLES.get(message.role)
     if role is None:  # pragma: no cover - MessageRole is a closed enum
         raise RequestValidationError(f"messages[{position}] has unknown role {message.role!r}")
@@ -87,8 +86,7 @@ def is_minimax_thinking(block: ThinkingBlock) -> bool:
     Other providers leave `additional_information` empty (OpenAI-likes, Ollama) or put their own
     keys there (Anthropic's `signature`); their reasoning must never be sent to MiniMax.
     """
-    info = block.additional_information
-    return bool(info) and info.keys() <= REPLAY_KEYS
+    return is_replay(block.additional_information)
 
 
 def _assistant(message: ChatMessage, position: int) -> dict[str, Any]:
@@ -122,7 +120,8 @@ def _tool_call(block: ToolCallBlock, position: int, number: int) -> dict[str, An
     else:
         arguments = json.dumps(kwargs, ensure_ascii=False)
     return {
-        "id": block.tool_call_id or f"call_{position}_{number}",
+        # The same id each time the history is sent, so the request stays byte-identical.
+        "id": block.tool_call_id or new_tool_call_id(f"messages[{position}].tool_calls[{number}]"),
         "type": "function",
         "function": {"name": block.tool_name, "arguments": arguments},
     }
@@ -190,17 +189,32 @@ def _user_content(message: ChatMessage, position: int) -> str | list[dict[str, A
     return parts
 
 
+def file_block(
+    file: FileObject | str | int, *, fps: float | None = None, detail: str | None = None
+) -> VideoBlock:
+    """A `VideoBlock` for a video uploaded with the Files API (`llm.files.upload(path)`).
+
+    `VideoBlock(url="mm_file://...")` cannot be written directly: pydantic refuses the `_` in
+    the URL scheme, and `VideoBlock.fps` takes whole numbers only while MiniMax takes 0.2 to 5.
+    This builds the block without that validation; the adapter sends it as `mm_file://{id}`.
+    """
+    file_id = file.file_id if isinstance(file, FileObject) else str(file)
+    url = file_id if file_id.startswith("mm_file://") else f"mm_file://{file_id}"
+    return VideoBlock.model_construct(url=url, fps=fps, detail=detail)
+
+
 def _image_part(block: ImageBlock, position: int) -> dict[str, Any]:
     if block.url is not None:
         url = str(block.url)
     else:
         data = _base64(block.image, block.path, "image", position)
-        if not block.image_mimetype:
+        mime = block.image_mimetype or guess_media_type(data, "image")
+        if not mime:
             raise RequestValidationError(
                 f"messages[{position}] has an image whose format is unknown; "
                 "set ImageBlock(image_mimetype='image/png') (MiniMax takes JPEG, PNG, GIF, WEBP)"
             )
-        url = f"data:{block.image_mimetype};base64,{data}"
+        url = f"data:{wire_media_type(mime)};base64,{data}"
     image_url: dict[str, Any] = {"url": url}
     if block.detail:
         image_url["detail"] = block.detail
@@ -212,13 +226,13 @@ def _video_part(block: VideoBlock, position: int) -> dict[str, Any]:
         url = str(block.url)
     else:
         data = _base64(block.video, block.path, "video", position)
-        if not block.video_mimetype:
+        mime = block.video_mimetype or guess_media_type(data, "video")
+        if not mime:
             raise RequestValidationError(
                 f"messages[{position}] has a video whose format is unknown; "
                 "set VideoBlock(video_mimetype='video/mp4') (MiniMax takes MP4, AVI, MOV, MKV)"
             )
-        mime = _VIDEO_MIME.get(block.video_mimetype, block.video_mimetype)
-        url = f"data:{mime};base64,{data}"
+        url = f"data:{wire_media_type(mime)};base64,{data}"
     video_url: dict[str, Any] = {"url": url}
     if block.detail:
         video_url["detail"] = block.detail
@@ -235,17 +249,21 @@ def _base64(data: Any, path: Any, kind: str, position: int) -> str:
         data.seek(0)
         return base64.b64encode(data.read()).decode("ascii")
     if path is not None:
+        # Refused before reading: a file over the limit is never loaded and encoded.
+        check_inline_size(os.path.getsize(path), kind, f"messages[{position}]")
         with open(path, "rb") as handle:
             return base64.b64encode(handle.read()).decode("ascii")
     raise RequestValidationError(f"messages[{position}] has an empty {kind} block")
 
 
-def tool_specs(tools: Sequence[BaseTool]) -> list[dict[str, Any]]:
+def tools_to_wire(tools: Sequence[BaseTool]) -> list[dict[str, Any]]:
     """Tools in OpenAI function form (MiniMax has no `strict` field; it is left out)."""
     return [tool.metadata.to_openai_tool(skip_length_check=True) for tool in tools]
 
 
-def tool_choice(choice: str | dict[str, Any] | None, required: bool) -> str | dict[str, Any]:
+def tool_choice_to_wire(
+    choice: str | dict[str, Any] | None, required: bool
+) -> str | dict[str, Any]:
     """`None` → "auto" (or "required"); a tool name → `{"type": "function", ...}`."""
     if choice is None:
         return "required" if required else "auto"

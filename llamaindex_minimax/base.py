@@ -31,25 +31,25 @@ from minimax_core import (
     DEFAULT_MODEL,
     AdaptiveRateLimiter,
     AsyncMiniMaxClient,
-    ClientOptions,
     Completion,
+    Files,
     MiniMaxClient,
     StreamError,
     build_request,
-    client_options,
     model_info,
     resolve_base_url,
 )
+from minimax_core._pools import ClientOptions, client_options
 
 from ._messages_in import (
     ChatStreamAccumulator,
-    chat_response,
     completion_chunk,
     completion_response,
+    completion_to_response,
     single_tool_call,
     tool_selections,
 )
-from ._messages_out import to_wire_messages, tool_choice, tool_specs
+from ._messages_out import messages_to_wire, tool_choice_to_wire, tools_to_wire
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
@@ -216,6 +216,14 @@ class MiniMax(FunctionCallingLLM):
                 )
         return self._own_aclient
 
+    @property
+    def files(self) -> Files:
+        """MiniMax's Files API with this LLM's key and URL: `llm.files.upload("talk.mp4")`.
+
+        Put the result in a message with `llamaindex_minimax.file_block(file)`.
+        """
+        return self._sync_client().files
+
     def close(self) -> None:
         """Close the connections of the pool this LLM uses for sync calls.
 
@@ -243,7 +251,7 @@ class MiniMax(FunctionCallingLLM):
         options.update(options.pop("extra_body", None) or {})
         max_tokens = options.pop("max_tokens", self.max_tokens)
         return build_request(
-            to_wire_messages(messages),
+            messages_to_wire(messages),
             model=options.pop("model", self.model),
             stream=stream,
             temperature=options.pop("temperature", self.temperature),
@@ -282,12 +290,14 @@ class MiniMax(FunctionCallingLLM):
 
     def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         body = self._request(messages, stream=False, **kwargs)
-        return chat_response(self._sync_client().create(body, think_prefill=self.think_prefill))
+        return completion_to_response(
+            self._sync_client().create(body, think_prefill=self.think_prefill)
+        )
 
     async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         body = self._request(messages, stream=False, **kwargs)
         client = await self._async_client()
-        return chat_response(await client.create(body, think_prefill=self.think_prefill))
+        return completion_to_response(await client.create(body, think_prefill=self.think_prefill))
 
     def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         body = self._request(messages, stream=True, **kwargs)
@@ -374,7 +384,7 @@ class MiniMax(FunctionCallingLLM):
         chat_kwargs: dict[str, Any] = {"messages": messages, **kwargs}
         if tools:
             chosen = _tool_choice(tool_choice, tool_required)
-            chat_kwargs["tools"] = tool_specs(tools)
+            chat_kwargs["tools"] = tools_to_wire(tools)
             chat_kwargs["parallel_tool_calls"] = allow_parallel_tool_calls
             if chosen is not None:
                 chat_kwargs["tool_choice"] = chosen
@@ -408,7 +418,7 @@ def _tool_choice(
 ) -> str | dict[str, Any] | None:
     # "auto" is MiniMax's default and `tool_choice` is undocumented there: send it only when
     # it asks for something else.
-    resolved = tool_choice(choice, required)
+    resolved = tool_choice_to_wire(choice, required)
     return None if resolved == "auto" else resolved
 
 

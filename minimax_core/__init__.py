@@ -7,9 +7,12 @@ client = MiniMaxClient()  # MINIMAX_API_KEY, MINIMAX_BASE_URL from the environme
 turn = client.create(build_request([{"role": "user", "content": "Hi"}], model="MiniMax-M2.7"))
 print(turn.reasoning, turn.text)
 ```
+
+The package exports the client, the result types, the errors and request building;
+`minimax_core.models` is the model catalog and `minimax_core.replay` the reasoning-replay
+contract. Modules starting with `_` are private (the adapters use some of them directly).
 """
 
-from ._accumulate import Accumulator, completion_from_body, usage_from_wire
 from ._client import (
     CHINA_BASE_URL,
     DEFAULT_BASE_URL,
@@ -38,18 +41,11 @@ from ._exceptions import (
     StreamError,
     UsageLimitError,
 )
+from ._files import DEFAULT_PURPOSE, AsyncFiles, FileObject, Files
 from ._limiter import AdaptiveRateLimiter
-from ._pools import ClientOptions, client_options
-from ._reasoning import ThinkParser, split_content
-from ._request import (
-    assistant_message,
-    build_request,
-    normalize_thinking,
-    safe_arguments,
-    validate_messages,
-)
-from ._toolcalls import parse_arguments, parse_tool_xml
+from ._request import build_request, normalize_thinking, safe_arguments, validate_messages
 from .models import DEFAULT_MODEL, MODELS, ModelInfo, model_info
+from .replay import assistant_message
 from .types import Completion, StreamDelta, ToolCall, ToolCallDelta, Usage
 
 __version__ = "0.1.0"
@@ -58,21 +54,23 @@ __all__ = [
     "CHINA_BASE_URL",
     "DEFAULT_BASE_URL",
     "DEFAULT_MODEL",
+    "DEFAULT_PURPOSE",
     "MODELS",
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
-    "Accumulator",
     "AdaptiveRateLimiter",
     "AsyncChatStream",
+    "AsyncFiles",
     "AsyncMiniMaxClient",
     "AuthenticationError",
     "BadRequestError",
     "ChatStream",
-    "ClientOptions",
     "Completion",
     "ContentFilteredError",
     "ContextWindowExceededError",
+    "FileObject",
+    "Files",
     "InsufficientBalanceError",
     "InternalServerError",
     "MiniMaxClient",
@@ -85,22 +83,15 @@ __all__ = [
     "RequestValidationError",
     "StreamDelta",
     "StreamError",
-    "ThinkParser",
     "ToolCall",
     "ToolCallDelta",
     "Usage",
     "UsageLimitError",
     "assistant_message",
     "build_request",
-    "client_options",
-    "completion_from_body",
     "model_info",
     "normalize_thinking",
-    "parse_arguments",
-    "parse_tool_xml",
     "resolve_base_url",
     "safe_arguments",
-    "split_content",
-    "usage_from_wire",
     "validate_messages",
 ]

@@ -5,7 +5,7 @@ returns the `StreamDelta` it adds; `finish()` returns the rest and the final `Co
 Non-streamed bodies go through the same code as a single frame, so a streamed and an invoked
 answer cannot drift apart.
 
-Quirks handled here (minimax-api.md §4): deltas are incremental; `finish_reason` rides on the
+Stream quirks handled here (each described in ARCHITECTURE.md): deltas are incremental; `finish_reason` rides on the
 last content chunk; a usage-only chunk has `choices: []`; ordinary chunks may carry zero usage;
 a final chunk may carry a whole `message` (used only when nothing came as deltas); `role: ""`;
 tool calls arrive whole or in fragments, and a new `id` at a reused `index` is a new call;
@@ -22,6 +22,7 @@ from typing import Any
 from ._exceptions import StreamError, base_resp_error
 from ._reasoning import Prefill, ThinkParser
 from ._toolcalls import new_tool_call_id, parse_arguments, parse_tool_xml
+from .replay import build_replay
 from .types import Completion, StreamDelta, ToolCall, ToolCallDelta, Usage
 
 __all__ = ["Accumulator", "completion_from_body", "usage_from_wire"]
@@ -331,19 +332,14 @@ class Accumulator:
         )
 
     def _replay(self, raw_content: str, answer: str) -> dict[str, Any]:
-        replay: dict[str, Any] = {}
-        if self._details:
-            replay["reasoning_details"] = [self._details[k] for k in sorted(self._details)]
-        elif self._reasoning_content.size:
-            replay["reasoning_content"] = self._reasoning_content.text()
-        elif self._reasoning.size:
-            replay["reasoning"] = self._reasoning.text()
-        if self._parser.tool_xml:
-            for block in self._parser.tool_xml:
-                raw_content = raw_content.replace(block, "", 1)
-        if raw_content != answer:
-            replay["content"] = raw_content
-        return replay
+        return build_replay(
+            reasoning_details=[self._details[k] for k in sorted(self._details)],
+            reasoning_content=self._reasoning_content.text(),
+            reasoning=self._reasoning.text(),
+            raw_content=raw_content,
+            answer=answer,
+            tool_xml=self._parser.tool_xml,
+        )
 
 
 class _FlatReasoning:

@@ -35,6 +35,7 @@ from ._exceptions import (
     parse_json_body,
     status_error,
 )
+from ._files import AsyncFiles, Files
 from ._limiter import AdaptiveRateLimiter, Limit, Permit, rate_signal
 from ._pools import (
     Pool,
@@ -262,7 +263,14 @@ class _BaseClient(Generic[_Http]):
     def _judge(
         self, response: httpx.Response, raw: bytes, request: Mapping[str, Any], prefill: Prefill
     ) -> Completion | _Failure:
-        """What a whole (non-SSE) answer means: the finished turn, or a failure.
+        """What a whole (non-SSE) answer means: the finished turn, or a failure."""
+        body = self._judge_json(response, raw)
+        if isinstance(body, _Failure):
+            return body
+        return completion_from_body(body, _tools_of(request), prefill=prefill)
+
+    def _judge_json(self, response: httpx.Response, raw: bytes) -> dict[str, Any] | _Failure:
+        """A JSON answer (chat or Files API), or the failure its status or `base_resp` means.
 
         JSON is parsed from the bytes: `response.text` would first guess the charset.
         """
@@ -272,7 +280,7 @@ class _BaseClient(Generic[_Http]):
         status = base_resp_error(body)
         if status is not None:
             return _Failure(status, status.retryable)
-        return completion_from_body(body, _tools_of(request), prefill=prefill)
+        return body
 
     def _failure(self, exc: BaseException, when: str) -> _Failure:
         if isinstance(exc, APIStatusError):  # a base_resp error in a stream's first frame
@@ -305,8 +313,14 @@ class _BaseClient(Generic[_Http]):
         return delay if _retry_wait_hook is None else _retry_wait_hook(delay)
 
 
-def _settle(permit: Permit | None, outcome: Completion | _Failure | None) -> None:
-    """Tell the limiter how an attempt ended and free its slot (without a limiter: nothing)."""
+_T = TypeVar("_T")
+
+
+def _settle(permit: Permit | None, outcome: object) -> None:
+    """Tell the limiter how an attempt ended (`None`: unknown) and free its slot.
+
+    Without a limiter (`permit` is None) there is nothing to do.
+    """
     if permit is None:
         return
     if outcome is not None:
@@ -427,6 +441,11 @@ class MiniMaxClient(_BaseClient[httpx.Client]):
         assert self._http is not None
         return self._http
 
+    @property
+    def files(self) -> Files:
+        """The Files API: upload a large video, then pass its `mm_file://{file_id}` URL."""
+        return Files(self)
+
     def create(
         self, request: Mapping[str, Any], *, think_prefill: ThinkPrefill = "auto"
     ) -> Completion:
@@ -437,21 +456,46 @@ class MiniMaxClient(_BaseClient[httpx.Client]):
         """
         content, headers = self._prepare(request, stream=False)
         prefill = resolve_prefill(think_prefill, request, self.base_url)
+        timeout = self._httpx_timeout(False)
+        return self._send(
+            lambda: self.http_client.build_request(
+                "POST", self._url, content=content, headers=headers, timeout=timeout
+            ),
+            lambda response: self._judge(response, response.content, request, prefill),
+            paced=True,
+        )
+
+    def _send(
+        self,
+        build: Callable[[], httpx.Request],
+        judge: Callable[[httpx.Response], _T | _Failure],
+        *,
+        retry: bool = True,
+        paced: bool = False,
+    ) -> _T:
+        """Send `build()`'s request until `judge` accepts the answer or no retry is left.
+
+        `build` is called for every attempt, so a streamed body starts again from the top;
+        `retry=False` is for bodies that cannot (a file object that does not seek). `paced`
+        requests (chat completions) go through the rate limiter, if the client has one.
+        """
+        limit = self.rate_limit if paced else None
         attempt = requeued = 0
         while True:
-            permit = self.rate_limit.enter() if self.rate_limit else None
-            outcome: Completion | _Failure | None = None
+            permit = limit.enter() if limit else None
             try:
-                response = self.http_client.post(
-                    self._url, content=content, headers=headers, timeout=self._httpx_timeout(False)
-                )
-                outcome = self._judge(response, response.content, request, prefill)
+                response = self.http_client.send(build())
+                outcome = judge(response)
             except httpx.TransportError as exc:
                 outcome = self._failure(exc, "while sending the request")
-            finally:
-                _settle(permit, outcome)
-            if isinstance(outcome, Completion):
+            except BaseException:
+                _settle(permit, None)
+                raise
+            _settle(permit, outcome)
+            if not isinstance(outcome, _Failure):
                 return outcome
+            if not retry:
+                raise outcome.error from outcome.cause
             if self._requeue(outcome, requeued):
                 requeued += 1
                 continue
@@ -660,33 +704,29 @@ class AsyncMiniMaxClient(_BaseClient[httpx.AsyncClient]):
 
     @property
     def http_client(self) -> httpx.AsyncClient:
-        """The client's own pool (or yours); a `shared_pool` client has one per event loop."""
+        """The pool the next request uses; a `shared_pool` client takes the running loop's."""
         if self.shared_pool:
-            raise RuntimeError(
-                "a shared_pool client takes the running event loop's pool on each call; "
-                "it has no http_client of its own"
-            )
+            loop = get_running_loop()
+            pool = self._pool
+            if (
+                pool is None
+                or not pool.usable()
+                or self._pool_loop is None
+                or self._pool_loop() is not loop
+            ):
+                pool = self._pool = async_pool(self.pool_key, self)
+                self._pool_loop = weakref.ref(loop)
+            return pool.http
         if self._own_pool_missing():
             self._http = new_async_http(self.pool_key)
             self._pid = os.getpid()
         assert self._http is not None
         return self._http
 
-    async def _connections(self) -> httpx.AsyncClient:
-        """The pool for this call: the running loop's shared one, or `http_client`."""
-        if not self.shared_pool:
-            return self.http_client
-        loop = get_running_loop()
-        pool = self._pool
-        if (
-            pool is None
-            or not pool.usable()
-            or self._pool_loop is None
-            or self._pool_loop() is not loop
-        ):
-            pool = self._pool = await async_pool(self.pool_key, self)
-            self._pool_loop = weakref.ref(loop)
-        return pool.http
+    @property
+    def files(self) -> AsyncFiles:
+        """The Files API: upload a large video, then pass its `mm_file://{file_id}` URL."""
+        return AsyncFiles(self)
 
     async def create(
         self, request: Mapping[str, Any], *, think_prefill: ThinkPrefill = "auto"
@@ -698,22 +738,41 @@ class AsyncMiniMaxClient(_BaseClient[httpx.AsyncClient]):
         """
         content, headers = self._prepare(request, stream=False)
         prefill = resolve_prefill(think_prefill, request, self.base_url)
+        timeout = self._httpx_timeout(False)
+        return await self._send(
+            lambda: self.http_client.build_request(
+                "POST", self._url, content=content, headers=headers, timeout=timeout
+            ),
+            lambda response: self._judge(response, response.content, request, prefill),
+            paced=True,
+        )
+
+    async def _send(
+        self,
+        build: Callable[[], httpx.Request],
+        judge: Callable[[httpx.Response], _T | _Failure],
+        *,
+        retry: bool = True,
+        paced: bool = False,
+    ) -> _T:
+        """Async twin of `MiniMaxClient._send`."""
+        limit = self.rate_limit if paced else None
         attempt = requeued = 0
         while True:
-            permit = await self.rate_limit.aenter() if self.rate_limit else None
-            outcome: Completion | _Failure | None = None
+            permit = await limit.aenter() if limit else None
             try:
-                http = await self._connections()
-                response = await http.post(
-                    self._url, content=content, headers=headers, timeout=self._httpx_timeout(False)
-                )
-                outcome = self._judge(response, response.content, request, prefill)
+                response = await self.http_client.send(build())
+                outcome = judge(response)
             except httpx.TransportError as exc:
                 outcome = self._failure(exc, "while sending the request")
-            finally:
-                _settle(permit, outcome)
-            if isinstance(outcome, Completion):
+            except BaseException:
+                _settle(permit, None)
+                raise
+            _settle(permit, outcome)
+            if not isinstance(outcome, _Failure):
                 return outcome
+            if not retry:
+                raise outcome.error from outcome.cause
             if self._requeue(outcome, requeued):
                 requeued += 1
                 continue
@@ -733,11 +792,10 @@ class AsyncMiniMaxClient(_BaseClient[httpx.AsyncClient]):
             outcome: Completion | _Failure | None = None
             response: httpx.Response | None = None
             try:
-                http = await self._connections()
-                sent = http.build_request(
+                sent = self.http_client.build_request(
                     "POST", self._url, content=content, headers=headers, timeout=timeout
                 )
-                response = await http.send(sent, stream=True)
+                response = await self.http_client.send(sent, stream=True)
                 if response.status_code < 400 and _is_event_stream(response):
                     reader = _StreamReader(_tools_of(request), prefill)
                     chunks = response.aiter_bytes()

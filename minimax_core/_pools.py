@@ -25,12 +25,13 @@ Clients built around a caller's own `httpx` client are never shared or closed he
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import ssl
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Generic, TypedDict, TypeVar
 
@@ -207,7 +208,7 @@ class _LoopPools:
 
     def __init__(self) -> None:
         self.registry: _Registry[httpx.AsyncClient] = _Registry(MAX_IDLE_POOLS)
-        self.guard: AsyncIterator[None] | None = None
+        self.guard: AsyncGenerator[None, None] | None = None
 
 
 _sync_registry: _Registry[httpx.Client] = _Registry(MAX_IDLE_POOLS)
@@ -216,6 +217,7 @@ _loop_pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopPools] = 
     weakref.WeakKeyDictionary()
 )
 _inherited: list[object] = []
+_closing: set[asyncio.Task[None]] = set()
 
 
 def abandon(thing: object) -> None:
@@ -255,7 +257,7 @@ def close_sync_pool(pool: Pool[httpx.Client]) -> None:
         pool.http.close()
 
 
-async def _close_on_shutdown(registry: _Registry[httpx.AsyncClient]) -> AsyncIterator[None]:
+async def _close_on_shutdown(registry: _Registry[httpx.AsyncClient]) -> AsyncGenerator[None, None]:
     pid = os.getpid()
     try:
         yield
@@ -268,22 +270,27 @@ async def _close_on_shutdown(registry: _Registry[httpx.AsyncClient]) -> AsyncIte
                 await pool.http.aclose()
 
 
-async def async_pool(key: PoolKey, user: object) -> Pool[httpx.AsyncClient]:
+def async_pool(key: PoolKey, user: object) -> Pool[httpx.AsyncClient]:
     """The running loop's pool for `key`, with `user` recorded; closed when the loop shuts down.
 
-    The guard is an async generator started up to its first `yield`: the loop registers it, and
-    `loop.shutdown_asyncgens()` (which `asyncio.run` calls) runs its `finally`. The loop holds
-    it only weakly, so the loop's entry here keeps it.
+    Synchronous, so that `AsyncMiniMaxClient.http_client` can be a property. The guard is an
+    async generator run up to its first `yield` here: its first step registers it with the
+    running loop (the loop's `firstiter` hook), and needs no await since nothing before the
+    `yield` awaits. `loop.shutdown_asyncgens()` (which `asyncio.run` calls) then runs its
+    `finally`. The loop holds it only weakly, so the loop's entry here keeps it.
     """
     loop = asyncio.get_running_loop()
     entry = _loop_pools.get(loop)
     if entry is None:
         entry = _loop_pools[loop] = _LoopPools()
         entry.guard = guard = _close_on_shutdown(entry.registry)
-        await guard.__anext__()
+        with contextlib.suppress(StopIteration):
+            guard.__anext__().send(None)
     pool, evicted = entry.registry.lease(key, user, new_async_http)
-    for old in evicted:
-        await old.http.aclose()
+    for old in evicted:  # idle: nothing awaits them; close them in the background
+        task = loop.create_task(old.http.aclose())
+        _closing.add(task)
+        task.add_done_callback(_closing.discard)
     return pool
 
 

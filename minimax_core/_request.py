@@ -3,7 +3,8 @@
 Everything MiniMax would refuse and that can be known locally is refused here with a
 `RequestValidationError` that names the problem: an empty history, a tool result whose call id
 is unknown, tool arguments that are not JSON (MiniMax answers 2013 to both), `n` other than 1,
-the legacy `function_call`, out-of-range sampling parameters, images for a text-only model.
+the legacy `function_call`, out-of-range sampling parameters, images for a text-only model, and
+image and video parts outside MiniMax's documented limits (`_media`).
 """
 
 from __future__ import annotations
@@ -13,11 +14,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._exceptions import RequestValidationError
-from ._reasoning import split_content
+from ._media import BODY_LIMIT, MB, MediaCheck, check_body_size, check_media_part
 from .models import model_info
 
 __all__ = [
-    "assistant_message",
     "build_request",
     "normalize_thinking",
     "safe_arguments",
@@ -25,35 +25,10 @@ __all__ = [
 ]
 
 _ROLES = {"system", "user", "assistant", "tool"}
-_REPLAY_FIELDS = ("reasoning_details", "reasoning_content", "reasoning")
 _UNSUPPORTED = {
     "function_call": "the legacy `function_call` is not supported by MiniMax; use `tools` and `tool_choice`",
     "functions": "the legacy `functions` is not supported by MiniMax; use `tools`",
 }
-
-
-def assistant_message(
-    text: str | None,
-    tool_calls: Sequence[Mapping[str, Any]] = (),
-    replay: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """The assistant turn to send back, with its reasoning exactly as the server gave it.
-
-    `replay` is `Completion.replay`. Its raw `content` (an inline `<think>` block and all) is sent
-    only while the answer text is unchanged; if a caller edited the text, the edit wins.
-    """
-    answer = text or ""
-    message: dict[str, Any] = {"role": "assistant", "content": answer}
-    if replay:
-        raw = replay.get("content")
-        if isinstance(raw, str) and split_content(raw)[0] == answer:
-            message["content"] = raw
-        for field in _REPLAY_FIELDS:
-            if field in replay:
-                message[field] = replay[field]
-    if tool_calls:
-        message["tool_calls"] = [dict(call) for call in tool_calls]
-    return message
 
 
 def safe_arguments(arguments: str) -> str:
@@ -98,9 +73,14 @@ def normalize_thinking(thinking: Any) -> dict[str, Any] | None:
 
 def validate_messages(messages: Sequence[Mapping[str, Any]], *, model: str) -> None:
     """Refuse a history MiniMax would refuse, naming the message at fault."""
+    _validate_messages(messages, model)
+
+
+def _validate_messages(messages: Sequence[Mapping[str, Any]], model: str) -> MediaCheck:
     if not messages:
         raise RequestValidationError("messages is empty: send at least one message")
     info = model_info(model)
+    media = MediaCheck()
     call_ids: set[str] = set()
     for position, message in enumerate(messages):
         role = message.get("role")
@@ -110,7 +90,7 @@ def validate_messages(messages: Sequence[Mapping[str, Any]], *, model: str) -> N
             )
         content = message.get("content")
         if isinstance(content, list):
-            _check_parts(content, position, info.name, info.image_input, info.video_input)
+            _check_parts(content, position, info.name, info.image_input, info.video_input, media)
         for call in message.get("tool_calls") or ():
             function = call.get("function") or {}
             arguments = function.get("arguments", "")
@@ -129,10 +109,16 @@ def validate_messages(messages: Sequence[Mapping[str, Any]], *, model: str) -> N
                     f"messages[{position}] is a tool result for call id {call_id!r}, but no earlier "
                     "assistant message made that call; MiniMax refuses such history (code 2013)"
                 )
+    return media
 
 
 def _check_parts(
-    parts: Sequence[Any], position: int, model: str, image_ok: bool, video_ok: bool
+    parts: Sequence[Any],
+    position: int,
+    model: str,
+    image_ok: bool,
+    video_ok: bool,
+    media: MediaCheck,
 ) -> None:
     for part in parts:
         kind = part.get("type") if isinstance(part, Mapping) else None
@@ -146,6 +132,13 @@ def _check_parts(
                 f"messages[{position}] has a video, but {model} takes text only; "
                 "use MiniMax-M3 for video input"
             )
+        if kind in ("image_url", "video_url"):
+            check_media_part(part, kind, position, media)
+
+
+# Whatever is not inline media (text, tools) stays far below this: a million-token context is a
+# few MB of text. So the body is serialised to measure it only when inline media come this close.
+_BODY_MARGIN = 16 * MB
 
 
 def _check_range(name: str, value: float | None, low: float, high: float) -> None:
@@ -186,7 +179,7 @@ def build_request(
         raise RequestValidationError(
             f"n must be 1: MiniMax returns one choice per request, got n={n!r}"
         )
-    validate_messages(messages, model=model)
+    media = _validate_messages(messages, model)
     _check_range("temperature", temperature, 0.0, 2.0)
     _check_range("top_p", top_p, 0.0, 1.0)
     info = model_info(model)
@@ -230,6 +223,8 @@ def build_request(
     if service_tier is not None:
         body["service_tier"] = service_tier
     body.update(extra)
+    if media.inline_chars > BODY_LIMIT - _BODY_MARGIN:
+        check_body_size(len(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()))
     return body
 
 

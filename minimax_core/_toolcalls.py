@@ -21,10 +21,10 @@ from __future__ import annotations
 import json
 import math
 import re
-import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .replay import new_tool_call_id
 from .types import ToolCall
 
 __all__ = ["new_tool_call_id", "parse_arguments", "parse_tool_xml"]
@@ -38,10 +38,6 @@ _INVOKE_CLOSE = "</invoke>"
 _PARAMETER_CLOSE = "</parameter>"
 # What may follow a real `</parameter>`; anything else means the tag was text inside the value.
 _AFTER_PARAMETER = ("<parameter", _INVOKE_CLOSE, _BLOCK_CLOSE)
-
-
-def new_tool_call_id() -> str:
-    return f"call_{secrets.token_hex(12)}"
 
 
 def parse_arguments(arguments: str) -> tuple[dict[str, Any] | None, str | None]:

@@ -17,6 +17,11 @@ Or from a shell: `python -m minimax_server --port 8000`.
 
 - `POST /v1/chat/completions`, JSON or SSE (`stream: true`), `Authorization: Bearer <key>`
   (else HTTP 401, code 1004). `GET /v1/models`, `GET /health`.
+- The Files API: `POST /v1/files/upload` (multipart `purpose`, `file`; streamed to a temporary
+  directory), `GET /v1/files/retrieve?file_id=`, `GET /v1/files/list?purpose=`,
+  `POST /v1/files/delete`. Chat requests may reference held files as `mm_file://{file_id}`;
+  MiniMax-M3's media limits (formats, `detail`, `fps`, 10/50 MB inline, 64 MB bodies) are
+  enforced as MiniMax does (HTTP 400, code 2013).
 - `POST /_control/fault`, `/_control/reply`, `/_control/reset`, `/_control/config`
   (`dialect`, `strict`, `any_model`, `send_done`, `chunk_delay`), `GET /_control/requests`,
   `GET /_control/stats`: the Python API over HTTP, for servers run in another process.

@@ -12,6 +12,7 @@ from ._control import control
 from ._errors import STATUS_MESSAGES, api_error_body, error_body
 from ._faults import RequestFaults
 from ._http import ChunkedWriter, HttpRequest, send_json
+from ._media import check_media
 from ._model import ChatRequest, Reply, ReplyCall, apply_limits, decide
 from ._state import ServerState
 from ._types import KNOWN_MODELS, ScriptedReply
@@ -34,6 +35,15 @@ async def dispatch(
         status, body = control(state, request.method, path, request.body)
         await send_json(writer, status, body, keep_alive=keep)
         return keep
+    if path.startswith("/v1/files/"):
+        return await state.files.handle(
+            request,
+            reader,
+            writer,
+            api_key=state.api_key,
+            faults=list(state.faults.take(True).by_kind.values()),
+            record=lambda data: state.record(request, data, False),
+        )
     if path == "/v1/chat/completions":
         if request.method != "POST":
             await send_json(writer, 405, error_body(405, "method not allowed"), keep_alive=keep)
@@ -83,7 +93,7 @@ async def _chat(
     counted, refusal = state.rate_gate.enter()
     try:
         faults = RequestFaults({refusal.kind: refusal}) if refusal else state.faults.take(stream)
-        return await _answer(state, body, faults, reader, writer, keep, fail)
+        return await _answer(state, request, body, faults, reader, writer, fail)
     finally:
         if counted:
             state.rate_gate.leave()
@@ -91,13 +101,14 @@ async def _chat(
 
 async def _answer(
     state: ServerState,
+    request: HttpRequest,
     body: Any,
     faults: RequestFaults,
     reader: asyncio.StreamReader,
     writer: asyncio.StreamWriter,
-    keep: bool,
     fail: Callable[[ApiError], Awaitable[bool]],
 ) -> bool:
+    keep = request.keep_alive
     dialect = state.dialect
     fault_error = faults.error()
     if fault_error is not None:
@@ -108,6 +119,7 @@ async def _answer(
         return keep
     try:
         chat = parse_request(body, any_model=state.accepts_any_model())
+        check_media(body, len(request.body), state.files.store)
         if state.strict:
             check_strict(chat.messages, state.memory)
     except ApiError as error:

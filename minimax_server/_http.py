@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["BadHttp", "ChunkedWriter", "HttpRequest", "read_request", "send_json"]
+__all__ = ["BadHttp", "ChunkedWriter", "HttpRequest", "iter_body", "read_request", "send_json"]
 
 _MAX_BODY = 128 * 1024 * 1024
 
@@ -20,16 +21,26 @@ class BadHttp(Exception):
 
 @dataclass
 class HttpRequest:
-    """One parsed request; header names are lower-cased."""
+    """One parsed request; header names are lower-cased.
+
+    A multipart body (an upload) is not read here: `streamed` is set and its handler reads it
+    with `iter_body`, so a large file goes to disk without being held in memory. Until it has
+    been read to the end the connection cannot carry another request.
+    """
 
     method: str
     path: str
     version: str
     headers: dict[str, str]
     body: bytes
+    query: str = ""
+    streamed: bool = False
+    consumed: bool = True
 
     @property
     def keep_alive(self) -> bool:
+        if not self.consumed:
+            return False
         connection = self.headers.get("connection", "").lower()
         if self.version == "HTTP/1.0":
             return connection == "keep-alive"
@@ -59,6 +70,11 @@ async def read_request(reader: asyncio.StreamReader) -> HttpRequest | None:
         if not sep:
             raise BadHttp(f"bad header line {line!r}")
         headers[name.strip().lower()] = value.strip()
+    parts = urlsplit(target)
+    if headers.get("content-type", "").lower().startswith("multipart/"):
+        return HttpRequest(
+            method.upper(), parts.path, version.strip(), headers, b"", parts.query, True, False
+        )
     if "chunked" in headers.get("transfer-encoding", "").lower():
         body = await _read_chunked(reader)
     else:
@@ -69,12 +85,43 @@ async def read_request(reader: asyncio.StreamReader) -> HttpRequest | None:
         if length < 0 or length > _MAX_BODY:
             raise BadHttp("bad Content-Length")
         body = await reader.readexactly(length) if length else b""
-    return HttpRequest(method.upper(), urlsplit(target).path, version.strip(), headers, body)
+    return HttpRequest(method.upper(), parts.path, version.strip(), headers, body, parts.query)
+
+
+async def iter_body(
+    reader: asyncio.StreamReader, request: HttpRequest, piece: int = 1 << 16
+) -> AsyncIterator[bytes]:
+    """A streamed request's body in pieces (Content-Length or chunked); marks it consumed."""
+    if "chunked" in request.headers.get("transfer-encoding", "").lower():
+        async for data in _chunked_pieces(reader, piece):
+            yield data
+    else:
+        try:
+            left = int(request.headers.get("content-length", "0"))
+        except ValueError as exc:
+            raise BadHttp("bad Content-Length") from exc
+        while left > 0:
+            data = await reader.read(min(left, piece))
+            if not data:
+                raise asyncio.IncompleteReadError(b"", left)
+            left -= len(data)
+            yield data
+    request.consumed = True
 
 
 async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
     parts: list[bytes] = []
     total = 0
+    async for data in _chunked_pieces(reader, 1 << 20):
+        total += len(data)
+        if total > _MAX_BODY:
+            raise BadHttp("body too large")
+        parts.append(data)
+    return b"".join(parts)
+
+
+async def _chunked_pieces(reader: asyncio.StreamReader, piece: int) -> AsyncIterator[bytes]:
+    """A chunked body's data, in pieces of at most `piece` bytes, through the last chunk."""
     while True:
         size_line = await reader.readuntil(b"\r\n")
         try:
@@ -84,11 +131,13 @@ async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
         if size == 0:
             while (await reader.readuntil(b"\r\n")) != b"\r\n":
                 pass
-            return b"".join(parts)
-        total += size
-        if total > _MAX_BODY:
-            raise BadHttp("body too large")
-        parts.append(await reader.readexactly(size))
+            return
+        while size:
+            data = await reader.read(min(size, piece))
+            if not data:
+                raise asyncio.IncompleteReadError(b"", size)
+            size -= len(data)
+            yield data
         await reader.readexactly(2)
 
 

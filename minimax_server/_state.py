@@ -1,5 +1,5 @@
 """What a request can see or change: settings, recorded requests, scripted replies, faults,
-strict-mode memory, the prompt-prefix cache and connection counters."""
+strict-mode memory, the prompt-prefix cache, uploaded files and connection counters."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections import deque
 from typing import Any
 
 from ._faults import FaultQueue
+from ._files import FilesApi
 from ._http import HttpRequest
 from ._model import ChatRequest, count_tokens, text_of
 from ._ratelimit import RateGate, RateLimits
@@ -54,6 +55,7 @@ class ServerState:
         self._initial_rate_limits = rate_limits or RateLimits()
         self.rate_gate = RateGate(self._initial_rate_limits)
         self.memory = Memory()
+        self.files = FilesApi()
         self.connections_opened = 0
         self.connections_open = 0
         self._lock = threading.Lock()
@@ -133,4 +135,5 @@ class ServerState:
         self.faults.clear()
         self.memory.clear()
         self.rate_gate.configure(self._initial_rate_limits)
+        self.files.store.clear()
         self.dialect, self.strict, self.any_model, self.send_done, self.chunk_delay = self._initial

@@ -65,7 +65,8 @@ class Fault:
       and `retry_after_ms` set the `Retry-After` / `retry-after-ms` headers.
     - `base_resp`: HTTP 200 whose `base_resp.status_code` is `code` (1026 also sets
       `input_sensitive: true`, 1027 `output_sensitive: true`).
-    - `drop_mid_stream`: close the connection after `after_chunks` SSE events.
+    - `drop_mid_stream`: close the connection after `after_chunks` SSE events (for a Files API
+      upload: after `after_chunks` MiB of its body, before answering).
     - `stall`: pause `seconds` after `after_chunks` events, then continue (or hang if `hang`).
     - `no_done`: end the stream without `data: [DONE]`.
     - `eof_before_finish`: end the stream cleanly before any `finish_reason` (no usage either).

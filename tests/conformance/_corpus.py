@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from minimax_core import Accumulator, Completion, StreamDelta
+from minimax_core import Completion, StreamDelta
+from minimax_core._accumulate import Accumulator
 from minimax_core._reasoning import Prefill
 
 HERE = Path(__file__).resolve().parent

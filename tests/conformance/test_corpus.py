@@ -16,8 +16,8 @@ import pytest
 from langchain_core.messages import AIMessageChunk
 from llama_index.core.base.llms.types import ThinkingBlock
 
-from langchain_minimax._messages_in import ChunkBuilder, completion_to_message
-from llamaindex_minimax._messages_in import ChatStreamAccumulator, chat_message, tool_selections
+from langchain_minimax import _messages_in as langchain_in
+from llamaindex_minimax import _messages_in as llamaindex_in
 from minimax_core import Completion
 from minimax_core._reasoning import Prefill
 
@@ -56,11 +56,11 @@ def test_case_conforms_invoked_and_streamed_at_every_split(case: Case, mode: Pre
 
 @pytest.mark.parametrize(("case", "mode"), RUNS)
 def test_langchain_streamed_message_equals_invoked(case: Case, mode: Prefill) -> None:
-    invoked = completion_to_message(invoke(case, mode), "MiniMax-M2")
+    invoked = langchain_in.completion_to_message(invoke(case, mode), "MiniMax-M2")
     content = _content_of(case)
     run = stream(case, mode, list(content) if content else None)
     assert run.completion is not None
-    builder = ChunkBuilder("MiniMax-M2")
+    builder = langchain_in.ChunkBuilder("MiniMax-M2")
     chunks = [builder.chunk(delta).message for delta in run.deltas]
     chunks.append(builder.last(run.completion).message)
     merged = reduce(lambda left, right: left + right, chunks)
@@ -79,11 +79,11 @@ def test_langchain_streamed_message_equals_invoked(case: Case, mode: Prefill) ->
 @pytest.mark.parametrize(("case", "mode"), RUNS)
 def test_llamaindex_stream_shows_what_invoked_returns(case: Case, mode: Prefill) -> None:
     completion = invoke(case, mode)
-    invoked = chat_message(completion)
+    invoked = llamaindex_in.completion_to_message(completion)
     content = _content_of(case)
     run = stream(case, mode, list(content) if content else None)
     assert run.completion is not None
-    accumulator = ChatStreamAccumulator()
+    accumulator = llamaindex_in.ChatStreamAccumulator()
     responses = [accumulator.feed(delta) for delta in run.deltas]
     final = accumulator.finish(run.completion)
     assert "".join(r.delta or "" for r in responses) == (invoked.content or "")
@@ -93,9 +93,9 @@ def test_llamaindex_stream_shows_what_invoked_returns(case: Case, mode: Prefill)
     assert final.message.content == invoked.content
     if any(call.args is None for call in completion.tool_calls):
         with pytest.raises(ValueError, match="invalid arguments"):
-            tool_selections(final, error_on_no_tool_call=False)
+            llamaindex_in.tool_selections(final, error_on_no_tool_call=False)
     else:
-        selections = tool_selections(final, error_on_no_tool_call=False)
+        selections = llamaindex_in.tool_selections(final, error_on_no_tool_call=False)
         assert [(s.tool_name, s.tool_kwargs) for s in selections] == [
             (c.name, c.args) for c in completion.tool_calls
         ]

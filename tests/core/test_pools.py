@@ -104,15 +104,19 @@ async def test_many_keys_share_one_async_pool_per_loop(minimax_server: MiniMaxSe
         )
         for key in [minimax_server.api_key, "tenant-a", "tenant-b"]
     ]
-    pools = {id(await client._connections()) for client in clients}
+    pools = {id(client.http_client) for client in clients}
     assert len(pools) == 1
     before = minimax_server.connections_opened
     assert (await clients[0].create(BODY)).text
     with pytest.raises(mm.AuthenticationError):
         await clients[1].create(BODY)
     assert minimax_server.connections_opened - before == 1
+
+
+def test_a_shared_async_pool_needs_a_running_loop() -> None:
+    client = mm.AsyncMiniMaxClient(api_key="k", shared_pool=True)
     with pytest.raises(RuntimeError, match="event loop"):
-        clients[0].http_client  # noqa: B018
+        client.http_client  # noqa: B018
 
 
 def test_shared_pool_and_own_http_client_conflict() -> None:

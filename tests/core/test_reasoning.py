@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from minimax_core import ThinkParser, split_content
+from minimax_core._reasoning import ThinkParser, split_content
 
 CASES = [
     # content, text, reasoning

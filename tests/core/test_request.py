@@ -6,11 +6,9 @@ import pytest
 
 from minimax_core import (
     RequestValidationError,
-    assistant_message,
     build_request,
     model_info,
     safe_arguments,
-    split_content,
 )
 
 USER = [{"role": "user", "content": "hi"}]
@@ -133,33 +131,3 @@ def test_matched_tool_result_is_accepted() -> None:
 )
 def test_safe_arguments(arguments: str, safe: str) -> None:
     assert safe_arguments(arguments) == safe
-
-
-def test_assistant_message_replays_exactly() -> None:
-    raw = "<think>\nhmm\n</think>\n\nAnswer"
-    assert split_content(raw)[0] == "Answer"
-    assert assistant_message("Answer", [], {"content": raw}) == {
-        "role": "assistant",
-        "content": raw,
-    }
-    details = [
-        {
-            "type": "reasoning.text",
-            "id": "reasoning-text-1",
-            "format": "MiniMax-response-v1",
-            "index": 0,
-            "text": "t",
-        }
-    ]
-    assert assistant_message("", [CALL], {"reasoning_details": details, "content": "\n"}) == {
-        "role": "assistant",
-        "content": "\n",
-        "tool_calls": [CALL],
-        "reasoning_details": details,
-    }
-    # An edited answer wins over the stored raw content.
-    assert assistant_message("Edited", [], {"content": raw})["content"] == "Edited"
-    assert assistant_message("No reasoning", [], None) == {
-        "role": "assistant",
-        "content": "No reasoning",
-    }

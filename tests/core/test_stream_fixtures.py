@@ -1,4 +1,5 @@
-"""Every stream quirk of minimax-api.md §4, from transcript files, fed whole and byte by byte."""
+"""Every stream quirk MiniMax and self-hosted servers show, from transcript files, fed whole and
+byte by byte (the quirks are listed in ARCHITECTURE.md)."""
 
 from __future__ import annotations
 

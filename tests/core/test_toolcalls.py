@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from minimax_core import Accumulator, MiniMaxError, parse_tool_xml
-from minimax_core._toolcalls import coerce_value
+from minimax_core import MiniMaxError
+from minimax_core._accumulate import Accumulator
+from minimax_core._toolcalls import coerce_value, parse_tool_xml
 
 SCHEMA = {
     "type": "function",

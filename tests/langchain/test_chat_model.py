@@ -203,16 +203,18 @@ def test_bind_tools_sends_openai_tools_and_choices(
 
 
 def test_images_go_to_m3_as_parts(make_llm: MakeLLM, minimax_server: MiniMaxServer) -> None:
+    llm = make_llm(model="MiniMax-M3")
+    video = llm.files.upload(b"\0\0\0\x18ftypisom", filename="clip.mp4")  # the server checks ids
     content: list[str | dict[str, Any]] = [
         {"type": "text", "text": "What is in these?"},
         {"type": "image", "url": "https://example.com/cat.png", "extras": {"detail": "low"}},
-        {"type": "video", "file_id": "file-9", "extras": {"fps": 2}},
+        {"type": "video", "file_id": video.file_id, "extras": {"fps": 2}},
     ]
-    make_llm(model="MiniMax-M3").invoke([HumanMessage(content)])
+    llm.invoke([HumanMessage(content)])
     assert last_body(minimax_server)["messages"][0]["content"] == [
         {"type": "text", "text": "What is in these?"},
         {"type": "image_url", "image_url": {"url": "https://example.com/cat.png", "detail": "low"}},
-        {"type": "video_url", "video_url": {"url": "mm_file://file-9", "fps": 2}},
+        {"type": "video_url", "video_url": {"url": f"mm_file://{video.file_id}", "fps": 2}},
     ]
 
 

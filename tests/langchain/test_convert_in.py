@@ -12,7 +12,8 @@ from langchain_core.messages import AIMessage, AIMessageChunk
 import langchain_minimax  # noqa: F401  (registers the translator)
 from langchain_minimax._messages_in import ChunkBuilder, completion_to_message, usage_metadata
 from langchain_minimax._translator import translate_content, translate_content_chunk
-from minimax_core import Accumulator, Completion, StreamDelta, ToolCall, ToolCallDelta, Usage
+from minimax_core import Completion, StreamDelta, ToolCall, ToolCallDelta, Usage
+from minimax_core._accumulate import Accumulator
 from minimax_core._reasoning import Prefill
 
 DETAILS = [

@@ -23,13 +23,13 @@ from llama_index.core.llms.llm import ToolSelection
 from llamaindex_minimax._lazy import is_pending
 from llamaindex_minimax._messages_in import (
     ChatStreamAccumulator,
-    chat_message,
-    chat_response,
     completion_chunk,
+    completion_to_message,
+    completion_to_response,
     single_tool_call,
     tool_selections,
 )
-from llamaindex_minimax._messages_out import to_wire_message
+from llamaindex_minimax._messages_out import message_to_wire
 from minimax_core import Completion, StreamDelta, ToolCall, ToolCallDelta, Usage
 
 DETAILS = [
@@ -72,7 +72,7 @@ def test_reply_blocks_usage_and_raw() -> None:
         replay={"reasoning_details": DETAILS},
         metadata={"input_sensitive": False},
     )
-    response = chat_response(done)
+    response = completion_to_response(done)
     assert response.message == ChatMessage(
         role=MessageRole.ASSISTANT,
         blocks=[
@@ -104,9 +104,9 @@ def test_reply_blocks_usage_and_raw() -> None:
 
 
 def test_no_thinking_block_without_reasoning_or_replay() -> None:
-    assert chat_message(completion(text="Hi")).blocks == [TextBlock(text="Hi")]
+    assert completion_to_message(completion(text="Hi")).blocks == [TextBlock(text="Hi")]
     # Replay data alone (raw content that differs from the text) still needs its block.
-    raw = chat_message(completion(text="Hi", replay={"content": "\n\nHi"})).blocks
+    raw = completion_to_message(completion(text="Hi", replay={"content": "\n\nHi"})).blocks
     assert raw == [
         ThinkingBlock(content="", additional_information={"content": "\n\nHi"}),
         TextBlock(text="Hi"),
@@ -123,7 +123,7 @@ def test_tool_calls_valid_and_invalid() -> None:
         ],
         finish_reason="length",
     )
-    message = chat_message(done)
+    message = completion_to_message(done)
     assert message.blocks == [
         ThinkingBlock(
             content="Call both.", additional_information={"reasoning_content": "Call both."}
@@ -152,7 +152,7 @@ def test_tool_calls_valid_and_invalid() -> None:
     ):
         tool_selections(response, error_on_no_tool_call=False)
     # Replayed, the broken call becomes `{}` so the tool result after it still matches.
-    assert to_wire_message(message)["tool_calls"][1]["function"]["arguments"] == "{}"
+    assert message_to_wire(message)["tool_calls"][1]["function"]["arguments"] == "{}"
 
     first = single_tool_call(response)
     assert tool_selections(first, error_on_no_tool_call=True) == [
@@ -164,7 +164,7 @@ def test_tool_calls_valid_and_invalid() -> None:
 
 
 def test_no_tool_call() -> None:
-    response = chat_response(completion(text="Hi"))
+    response = completion_to_response(completion(text="Hi"))
     assert tool_selections(response, error_on_no_tool_call=False) == []
     with pytest.raises(ValueError, match="Expected at least one tool call"):
         tool_selections(response, error_on_no_tool_call=True)
@@ -209,7 +209,7 @@ def test_stream_is_cumulative_with_deltas_and_a_reasoning_only_first_chunk() -> 
         [ThinkingBlock(content="Think first."), TextBlock(text="Sunny.")],
     ]
     # The last response is the finished turn, exactly as a non-streamed call returns it.
-    assert responses[-1].message == chat_response(done).message
+    assert responses[-1].message == completion_to_response(done).message
     assert responses[-1].additional_kwargs == {
         "prompt_tokens": 1,
         "completion_tokens": 2,

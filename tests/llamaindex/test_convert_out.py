@@ -26,10 +26,10 @@ from llama_index.core.tools import FunctionTool
 from llamaindex_minimax import MiniMax
 from llamaindex_minimax._messages_out import (
     is_minimax_thinking,
-    to_wire_message,
-    to_wire_messages,
-    tool_choice,
-    tool_specs,
+    message_to_wire,
+    messages_to_wire,
+    tool_choice_to_wire,
+    tools_to_wire,
 )
 from minimax_core import RequestValidationError
 
@@ -59,7 +59,7 @@ def test_plain_roles() -> None:
         ChatMessage(role="assistant", content="Hello!"),
         ChatMessage(role="user", content="Bye"),
     ]
-    assert to_wire_messages(messages) == [
+    assert messages_to_wire(messages) == [
         {"role": "system", "content": "Be brief."},
         {"role": "system", "content": "Use metric units."},
         {"role": "user", "content": "Hi"},
@@ -76,7 +76,7 @@ def test_minimax_reasoning_details_are_replayed_verbatim() -> None:
         ),
         TextBlock(text="It is sunny."),
     )
-    assert to_wire_message(message) == {
+    assert message_to_wire(message) == {
         "role": "assistant",
         "content": "It is sunny.",
         "reasoning_details": DETAILS,
@@ -89,7 +89,7 @@ def test_inline_think_content_is_replayed_when_text_is_unchanged() -> None:
         ThinkingBlock(content="The user greets me.", additional_information={"content": raw}),
         TextBlock(text="Hello!"),
     )
-    assert to_wire_message(message) == {"role": "assistant", "content": raw}
+    assert message_to_wire(message) == {"role": "assistant", "content": raw}
 
 
 def test_edited_text_wins_over_the_raw_inline_content() -> None:
@@ -98,7 +98,7 @@ def test_edited_text_wins_over_the_raw_inline_content() -> None:
         ThinkingBlock(content="The user greets me.", additional_information={"content": raw}),
         TextBlock(text="Hello there!"),
     )
-    assert to_wire_message(message) == {"role": "assistant", "content": "Hello there!"}
+    assert message_to_wire(message) == {"role": "assistant", "content": "Hello there!"}
 
 
 @pytest.mark.parametrize(
@@ -113,7 +113,7 @@ def test_thinking_from_other_providers_is_dropped(info: dict[str, Any]) -> None:
     block = ThinkingBlock(content="Foreign thoughts.", additional_information=info)
     assert not is_minimax_thinking(block)
     message = assistant(block, TextBlock(text="Answer."))
-    assert to_wire_message(message) == {"role": "assistant", "content": "Answer."}
+    assert message_to_wire(message) == {"role": "assistant", "content": "Answer."}
 
 
 @pytest.mark.parametrize(
@@ -128,7 +128,7 @@ def test_every_replay_field_goes_back_as_is(replay: dict[str, Any]) -> None:
     message = assistant(
         ThinkingBlock(content="Plan: greet.", additional_information=replay), TextBlock(text="Hi")
     )
-    assert to_wire_message(message) == {"role": "assistant", "content": "Hi", **replay}
+    assert message_to_wire(message) == {"role": "assistant", "content": "Hi", **replay}
 
 
 def test_tool_calls_with_and_without_thinking() -> None:
@@ -142,7 +142,7 @@ def test_tool_calls_with_and_without_thinking() -> None:
         ),
         ToolCallBlock(tool_call_id="call_2", tool_name="get_time", tool_kwargs='{"tz": "CET"}'),
     )
-    assert to_wire_message(message) == {
+    assert message_to_wire(message) == {
         "role": "assistant",
         "content": "\n",
         "reasoning_details": DETAILS,
@@ -160,7 +160,7 @@ def test_tool_calls_with_and_without_thinking() -> None:
         ],
     }
     bare = assistant(ToolCallBlock(tool_call_id="c", tool_name="f", tool_kwargs={}))
-    assert to_wire_message(bare) == {
+    assert message_to_wire(bare) == {
         "role": "assistant",
         "content": "",
         "tool_calls": [
@@ -180,7 +180,7 @@ def test_invalid_tool_arguments_are_never_replayed(arguments: str) -> None:
             additional_kwargs={"tool_call_id": "call_9"},
         ),
     ]
-    wire = to_wire_messages(messages)
+    wire = messages_to_wire(messages)
     assert wire[1]["tool_calls"][0]["function"]["arguments"] == "{}"
     assert wire[2] == {"role": "tool", "tool_call_id": "call_9", "content": "error: bad arguments"}
 
@@ -204,7 +204,7 @@ def test_legacy_tool_calls_in_additional_kwargs() -> None:
             ]
         },
     )
-    assert to_wire_message(message)["tool_calls"] == [
+    assert message_to_wire(message)["tool_calls"] == [
         {"id": "call_7", "type": "function", "function": {"name": "lookup", "arguments": "{}"}},
         {
             "id": "call_8",
@@ -220,7 +220,7 @@ def test_trailing_system_message_and_multi_block_text() -> None:
         assistant(TextBlock(text="First."), TextBlock(text="Second.")),
         ChatMessage(role="system", content="You have run out of steps; answer now."),
     ]
-    assert to_wire_messages(messages) == [
+    assert messages_to_wire(messages) == [
         {"role": "user", "content": "Part one.\nPart two."},
         {"role": "assistant", "content": "First.\nSecond."},
         {"role": "system", "content": "You have run out of steps; answer now."},
@@ -229,7 +229,7 @@ def test_trailing_system_message_and_multi_block_text() -> None:
 
 def test_tool_message_needs_its_call_id() -> None:
     with pytest.raises(RequestValidationError, match=r"messages\[0\].*tool_call_id"):
-        to_wire_messages([ChatMessage(role="tool", content="5")])
+        messages_to_wire([ChatMessage(role="tool", content="5")])
 
 
 def test_cache_points_are_ignored() -> None:
@@ -237,7 +237,7 @@ def test_cache_points_are_ignored() -> None:
         role="user",
         blocks=[TextBlock(text="Hi"), CachePoint(cache_control=CacheControl(type="ephemeral"))],
     )
-    assert to_wire_message(message) == {"role": "user", "content": "Hi"}
+    assert message_to_wire(message) == {"role": "user", "content": "Hi"}
 
 
 def test_images_by_url_bytes_and_path(tmp_path: Path) -> None:
@@ -253,7 +253,7 @@ def test_images_by_url_bytes_and_path(tmp_path: Path) -> None:
             ImageBlock(path=path, detail="high"),
         ],
     )
-    assert to_wire_message(message) == {
+    assert message_to_wire(message) == {
         "role": "user",
         "content": [
             {"type": "text", "text": "Compare these."},
@@ -282,7 +282,7 @@ def test_videos_with_fps_and_detail(tmp_path: Path) -> None:
             TextBlock(text="What happens?"),
         ],
     )
-    assert to_wire_message(message)["content"] == [
+    assert message_to_wire(message)["content"] == [
         {
             "type": "video_url",
             "video_url": {"url": "https://example.com/clip.mp4", "detail": "low", "fps": 2},
@@ -294,7 +294,7 @@ def test_videos_with_fps_and_detail(tmp_path: Path) -> None:
 
 def test_media_of_unknown_format_is_refused_clearly() -> None:
     with pytest.raises(RequestValidationError, match="image_mimetype"):
-        to_wire_message(ChatMessage(role="user", blocks=[ImageBlock(image=b"????????")]))
+        message_to_wire(ChatMessage(role="user", blocks=[ImageBlock(image=b"????????")]))
 
 
 @pytest.mark.parametrize(
@@ -305,7 +305,7 @@ def test_audio_and_documents_are_refused(block: Any) -> None:
     with pytest.raises(
         RequestValidationError, match=r"messages\[0\] has a (AudioBlock|DocumentBlock)"
     ):
-        to_wire_message(ChatMessage(role="user", blocks=[block]))
+        message_to_wire(ChatMessage(role="user", blocks=[block]))
 
 
 def test_images_for_a_text_only_model_fail_locally() -> None:
@@ -329,7 +329,7 @@ def test_converter_does_not_touch_its_input() -> None:
         ),
     ]
     before = copy.deepcopy(messages)
-    wire = to_wire_messages(messages)
+    wire = messages_to_wire(messages)
     wire[1]["reasoning_details"][0]["text"] = "changed"
     wire[1]["content"] = "changed"
     assert [m.model_dump() for m in messages[:1]] == [m.model_dump() for m in before[:1]]
@@ -341,9 +341,9 @@ def add(a: int, b: int) -> int:
     return a + b
 
 
-def test_tool_specs_and_choice() -> None:
+def test_tools_and_tool_choice_to_wire() -> None:
     tool = FunctionTool.from_defaults(add)
-    assert tool_specs([tool]) == [
+    assert tools_to_wire([tool]) == [
         {
             "type": "function",
             "function": {
@@ -361,12 +361,12 @@ def test_tool_specs_and_choice() -> None:
             },
         }
     ]
-    assert tool_choice(None, False) == "auto"
-    assert tool_choice(None, True) == "required"
-    assert tool_choice("none", True) == "none"
-    assert tool_choice("add", False) == {"type": "function", "function": {"name": "add"}}
+    assert tool_choice_to_wire(None, False) == "auto"
+    assert tool_choice_to_wire(None, True) == "required"
+    assert tool_choice_to_wire("none", True) == "none"
+    assert tool_choice_to_wire("add", False) == {"type": "function", "function": {"name": "add"}}
     named = {"type": "function", "function": {"name": "add"}}
-    assert tool_choice(named, False) is named
+    assert tool_choice_to_wire(named, False) is named
 
 
 def test_prepare_chat_with_tools_copies_the_history() -> None:
@@ -384,7 +384,7 @@ def test_prepare_chat_with_tools_copies_the_history() -> None:
     assert kwargs["tool_choice"] == "required"
     assert kwargs["parallel_tool_calls"] is False
     assert kwargs["temperature"] == 0.5
-    assert kwargs["tools"] == tool_specs([tool])
+    assert kwargs["tools"] == tools_to_wire([tool])
 
     auto = llm._prepare_chat_with_tools([tool], user_msg="hi", allow_parallel_tool_calls=True)
     assert "tool_choice" not in auto  # "auto" is MiniMax's default; not sent

@@ -359,7 +359,9 @@ async def test_a_stall_past_the_idle_timeout_raises(
     started = time.monotonic()
     with pytest.raises(mm.APITimeoutError, match="idle timeout") as info:
         await driver.run(make(driver, mode, timeout=0.3), mode, prompt, received)
-    assert time.monotonic() - started < 2.5
+    # The stall never ends: the error proves the idle timeout fired. The bound, far below the
+    # 120 s default and far above 0.3 s, shows it was this call's `timeout`, on any load.
+    assert time.monotonic() - started < 30
     driver.assert_error(info.value, mm.APITimeoutError)
     assert len(minimax_server.requests) == 1 and sleeps.delays == []
     assert_partial_prefix(driver, received, prompt, text=False)

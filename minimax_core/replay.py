@@ -1,0 +1,124 @@
+"""The reasoning-replay contract: what of an assistant turn must go back to MiniMax, and how.
+
+MiniMax's reasoning models expect each earlier assistant turn of a conversation back with its
+reasoning exactly as they produced it; a turn sent back without it, or altered, degrades
+multi-step tool use (and a strict server refuses it). `Completion.replay` holds what must go
+back, and this module is the one place that knows its shape:
+
+- `REPLAY_FIELDS`: the reasoning fields a dialect sends, `reasoning_details` (MiniMax with
+  `reasoning_split`), `reasoning_content` (SGLang, DeepSeek-style servers) or `reasoning` (vLLM);
+  `REPLAY_KEYS` adds `content`, the raw content when it differs from the clean answer (an
+  inline `<think>` block).
+- `build_replay`: the replay of a finished answer (used by the accumulator).
+- `assistant_message`: the assistant turn rebuilt for the wire from its text, calls and replay.
+- `is_replay`: whether some data (a LlamaIndex ThinkingBlock's extras, a LangChain message's
+  kwargs) is replay data, so other providers' reasoning is never sent to MiniMax.
+- `new_tool_call_id`: the id given to a tool call that arrived without one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeGuard
+
+from ._reasoning import split_content
+
+__all__ = [
+    "REPLAY_FIELDS",
+    "REPLAY_KEYS",
+    "assistant_message",
+    "build_replay",
+    "is_replay",
+    "new_tool_call_id",
+]
+
+REPLAY_FIELDS = ("reasoning_details", "reasoning_content", "reasoning")
+"""The reasoning fields of an assistant turn, in the order one is preferred over the next."""
+
+REPLAY_KEYS = frozenset({*REPLAY_FIELDS, "content"})
+"""Every key `Completion.replay` can hold."""
+
+
+def build_replay(
+    *,
+    reasoning_details: Sequence[Mapping[str, Any]] = (),
+    reasoning_content: str = "",
+    reasoning: str = "",
+    raw_content: str,
+    answer: str,
+    tool_xml: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The replay of a finished answer.
+
+    One reasoning field is kept, the first present of `REPLAY_FIELDS` (the server sent one
+    form). The raw content is kept when it differs from the clean answer, once any raw
+    `<minimax:tool_call>` blocks (`tool_xml`) are taken out: the calls go back as `tool_calls`.
+    """
+    replay: dict[str, Any] = {}
+    if reasoning_details:
+        replay["reasoning_details"] = list(reasoning_details)
+    elif reasoning_content:
+        replay["reasoning_content"] = reasoning_content
+    elif reasoning:
+        replay["reasoning"] = reasoning
+    for block in tool_xml:
+        raw_content = raw_content.replace(block, "", 1)
+    if raw_content != answer:
+        replay["content"] = raw_content
+    return replay
+
+
+def assistant_message(
+    text: str | None,
+    tool_calls: Sequence[Mapping[str, Any]] = (),
+    replay: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The assistant turn to send back, with its reasoning exactly as the server gave it.
+
+    `replay` is `Completion.replay`. Its raw `content` (an inline `<think>` block and all) is sent
+    only while the answer text is unchanged; if a caller edited the text, the edit wins.
+    """
+    answer = text or ""
+    message: dict[str, Any] = {"role": "assistant", "content": answer}
+    if replay:
+        raw = replay.get("content")
+        if isinstance(raw, str) and _answer_unchanged(raw, answer):
+            message["content"] = raw
+        for field in REPLAY_FIELDS:
+            if field in replay:
+                message[field] = replay[field]
+    if tool_calls:
+        message["tool_calls"] = [dict(call) for call in tool_calls]
+    return message
+
+
+def is_replay(data: Any) -> TypeGuard[Mapping[str, Any]]:
+    """Whether `data` is replay data: a non-empty mapping whose keys are all `REPLAY_KEYS`.
+
+    Other providers leave their reasoning extras empty or put their own keys there (Anthropic's
+    `signature`); such data is not MiniMax's and must never be sent to it.
+    """
+    return isinstance(data, Mapping) and bool(data) and data.keys() <= REPLAY_KEYS
+
+
+def new_tool_call_id(stable_key: str | None = None) -> str:
+    """An id, in OpenAI's `call_...` form, for a tool call that came without one.
+
+    Fresh each time, or, given a `stable_key`, the same for the same key: a call rebuilt for
+    every request of a conversation then keeps one id, and the request stays byte-identical
+    (which MiniMax's prompt cache relies on).
+    """
+    if stable_key is None:
+        return f"call_{secrets.token_hex(12)}"
+    return f"call_{hashlib.sha256(stable_key.encode()).hexdigest()[:24]}"
+
+
+def _answer_unchanged(raw: str, answer: str) -> bool:
+    """Whether `answer` is still the answer the server's raw `content` gave.
+
+    The answer was split out in the request's prefill mode, which the turn does not record;
+    an answer any mode gives is unchanged (an edit gives none of them).
+    """
+    return any(split_content(raw, mode)[0] == answer for mode in ("maybe", "always", "never"))
