@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint format bench notebooks clean
+.PHONY: demo test test-lowest lint format bench notebooks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,30 @@ test: $(VENV)/.stamp-dev
 		|| echo "note: no redis-server (apt-get failed): the shared-limiter tests are skipped"
 	$(BIN)/python -m pytest -q
 
+# The declared lower bounds, proven: a venv of its own with exactly the lowest allowed versions.
+# First the core alone (httpx, pydantic), then the adapters with the lowest framework releases;
+# there httpx and pydantic are left to the resolver (the frameworks need a newer pydantic than
+# the core does, and langchain-tests a newer httpx).
+# uv resolves these pins in seconds where pip backtracks for minutes.
+LOWEST := .venv-lowest
+LOWEST_UV := $(LOWEST)/bin/uv pip install -q --python $(LOWEST)/bin/python
+LOWEST_TOOLS := pytest pytest-asyncio pytest-timeout hypothesis
+# langgraph-prebuilt 1.0.9+ imports names that the langgraph langchain 1.0 allows lacks; the
+# tests import langgraph.prebuilt directly (create_agent itself does not).
+LOWEST_ADAPTER_TOOLS := langgraph langchain-tests 'langgraph-prebuilt<1.0.9'
+
+test-lowest:
+	rm -rf $(LOWEST)
+	$(PYTHON) -m venv $(LOWEST)
+	$(LOWEST)/bin/python -m pip install -q uv
+	$(LOWEST)/bin/python tools/lowest_constraints.py --core > $(LOWEST)/core.txt
+	$(LOWEST_UV) -c $(LOWEST)/core.txt -e . $(LOWEST_TOOLS)
+	$(LOWEST)/bin/python -m pytest -q tests/core
+	$(LOWEST)/bin/python tools/lowest_constraints.py --except pydantic --except httpx > $(LOWEST)/adapters.txt
+	$(LOWEST_UV) -c $(LOWEST)/adapters.txt -e '.[langchain,llamaindex]' $(LOWEST_TOOLS) $(LOWEST_ADAPTER_TOOLS)
+	$(LOWEST)/bin/uv pip list --python $(LOWEST)/bin/python | grep -iE '^(httpx|pydantic|langchain|langchain-core|llama-index-core) '
+	$(LOWEST)/bin/python -m pytest -q tests/core tests/langchain tests/llamaindex
+
 lint: $(VENV)/.stamp-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -43,4 +67,4 @@ bench: $(VENV)/.stamp-bench
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LOWEST) .pytest_cache .mypy_cache .ruff_cache

@@ -24,6 +24,7 @@ from minimax_core import (
     StreamError,
     resolve_base_url,
 )
+from minimax_core._settings import region_hint
 from minimax_server import MiniMaxServer
 
 from ._console import Console
@@ -136,11 +137,10 @@ def _explain(error: MiniMaxError, base_url: str) -> str:
     """One sentence a user can act on."""
     where = base_url or "the MiniMax API"
     if isinstance(error, AuthenticationError):
-        return (
-            f"MiniMax at {where} refused the API key in MINIMAX_API_KEY: check the key, and use "
-            "the endpoint of the region it was issued for (--region cn or "
-            "MINIMAX_BASE_URL=https://api.minimaxi.com/v1 for keys from minimaxi.com)."
-        )
+        # The region advice is the core's (the error already carries it from MiniMax's hosts).
+        hint = region_hint(base_url)
+        advice = f"; {hint} (here: --region)" if hint else ""
+        return f"MiniMax at {where} refused the API key in MINIMAX_API_KEY: check the key{advice}."
     if isinstance(error, InsufficientBalanceError):
         return f"MiniMax at {where} says the account has no balance left for this model ({error})."
     if isinstance(error, RateLimitError):

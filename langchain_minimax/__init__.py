@@ -12,6 +12,10 @@ Importing the package registers the `minimax` content-block translator, so
 
 from __future__ import annotations
 
+from minimax_core._extras import require_extra as _require_extra
+
+_require_extra("langchain_core", "langchain", "langchain_minimax")
+
 from . import _translator  # noqa: F401  (registers the `minimax` block translator)
 from ._errors import (
     MiniMaxAPIStatusError,

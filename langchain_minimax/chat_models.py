@@ -30,7 +30,7 @@ from langchain_core.output_parsers import (
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.tools import BaseTool
-from langchain_core.utils import from_env, secret_from_env
+from langchain_core.utils import secret_from_env
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from langchain_core.utils.utils import _build_model_kwargs, get_pydantic_field_names
@@ -39,6 +39,7 @@ from pydantic import (
     ConfigDict,
     Field,
     SecretStr,
+    ValidationError,
     field_validator,
     model_validator,
 )
@@ -53,11 +54,13 @@ from minimax_core import (
     StreamError,
     build_request,
     normalize_thinking,
-    resolve_base_url,
+    resolve_settings,
 )
 from minimax_core._pools import ClientOptions, client_options
+from minimax_core.models import approximate_tokens
 
 from ._errors import to_langchain_error
+from ._init_args import normalize_init_args
 from ._messages_in import PROVIDER, ChunkBuilder, completion_to_message
 from ._messages_out import messages_to_wire
 from ._profiles import model_profile
@@ -97,6 +100,15 @@ def _langchain_errors() -> Iterator[None]:
         raise error from exc
 
 
+def _minimax_error_in(exc: ValidationError) -> MiniMaxError | None:
+    """The library's own error a validator raised, which pydantic wrapped."""
+    for detail in exc.errors():
+        error = (detail.get("ctx") or {}).get("error")
+        if isinstance(error, MiniMaxError):
+            return error
+    return None
+
+
 class ChatMiniMax(BaseChatModel):
     """MiniMax chat models (M3, M2.7, M2.5, ...) that keep their reasoning across turns.
 
@@ -121,8 +133,9 @@ class ChatMiniMax(BaseChatModel):
         default_factory=secret_from_env("MINIMAX_API_KEY", default=None)
     )
     """API key; read from `MINIMAX_API_KEY` when not given."""
-    base_url: str | None = Field(default_factory=from_env("MINIMAX_BASE_URL", default=None))
-    """Endpoint, e.g. `https://api.minimax.io/v1`; read from `MINIMAX_BASE_URL` when not given."""
+    base_url: str | None = None
+    """Endpoint, e.g. `https://api.minimax.io/v1`. After construction, the resolved one:
+    `base_url`, else `region`'s, else `MINIMAX_BASE_URL`, else the global endpoint."""
     region: str | None = None
     """`"global"` or `"cn"` (mainland China), used when no `base_url` is set; keys are region-bound."""
     temperature: float | None = None
@@ -163,28 +176,45 @@ class ChatMiniMax(BaseChatModel):
 
     model_config = ConfigDict(populate_by_name=True)
 
+    def __init__(self, **kwargs: Any) -> None:
+        try:
+            super().__init__(**kwargs)
+        except ValidationError as exc:
+            # Our own one-sentence refusals, not pydantic's report around them.
+            error = _minimax_error_in(exc)
+            if error is None:
+                raise
+            raise to_langchain_error(error) from None
+
     @model_validator(mode="before")
     @classmethod
     def _unknown_to_model_kwargs(cls, values: Any) -> Any:
-        """Move unknown constructor arguments into `model_kwargs`, with a warning."""
+        """Map other libraries' spellings; move unknown arguments into `model_kwargs`, warning."""
         if isinstance(values, dict):
-            return _build_model_kwargs(values, get_pydantic_field_names(cls))
+            names = get_pydantic_field_names(cls)
+            return _build_model_kwargs(normalize_init_args(values, names), names)
         return values
 
     @model_validator(mode="after")
+    def _resolve_settings(self) -> ChatMiniMax:
+        """Endpoint and key through the core's one settings path; a bad region fails here."""
+        settings = resolve_settings(
+            api_key=self.api_key, base_url=self.base_url, region=self.region
+        )
+        self.base_url = settings.base_url
+        self.api_key = settings.api_key
+        return self
+
+    @model_validator(mode="after")
     def _bind_rate_limiter(self) -> ChatMiniMax:
-        """Bind a `MiniMaxRateLimiter` to this model's endpoint and key.
+        """Bind a `MiniMaxRateLimiter` to this model's endpoint and key (resolved just above).
 
         LangChain's `acquire` before each call and the client's attempts then draw on the one
         state shared by every model of that endpoint and key in the process.
         """
         limiter = self.rate_limiter
-        if isinstance(limiter, MiniMaxRateLimiter) and not limiter.is_bound:
-            try:
-                url = resolve_base_url(self.base_url, self.region)
-            except MiniMaxError:
-                return self  # the client names the bad URL on first use
-            self.rate_limiter = limiter.bound(url, self.api_key)
+        if isinstance(limiter, MiniMaxRateLimiter) and not limiter.is_bound and self.base_url:
+            self.rate_limiter = limiter.bound(self.base_url, self.api_key)
         return self
 
     @field_validator("thinking")
@@ -237,6 +267,27 @@ class ChatMiniMax(BaseChatModel):
     def _resolve_model_profile(self) -> ModelProfile | None:
         return model_profile(self.model_name)
 
+    # --- token counts ----------------------------------------------------------------------
+
+    def get_token_ids(self, text: str) -> list[int]:
+        """Token ids from your `custom_get_token_ids`; MiniMax's tokenizer is not published."""
+        if self.custom_get_token_ids is not None:
+            return self.custom_get_token_ids(text)
+        raise NotImplementedError(
+            "MiniMax's tokenizer is not published, so ChatMiniMax has no token ids: "
+            "get_num_tokens() gives an approximate count, a reply's usage_metadata the exact one"
+        )
+
+    def get_num_tokens(self, text: str) -> int:
+        """An approximate count, made offline (see `minimax_core.models.approximate_tokens`).
+
+        Used by `get_num_tokens_from_messages` and so by `trim_messages(token_counter=llm)`.
+        A reply's `usage_metadata` has the exact count; `custom_get_token_ids` overrides this.
+        """
+        if self.custom_get_token_ids is not None:
+            return len(self.custom_get_token_ids(text))
+        return approximate_tokens(text)
+
     # --- clients ---------------------------------------------------------------------------
 
     def _client_options(self) -> ClientOptions:
@@ -245,7 +296,6 @@ class ChatMiniMax(BaseChatModel):
             rate_limiter=limiter.limit if isinstance(limiter, MiniMaxRateLimiter) else None,
             api_key=self.api_key,
             base_url=self.base_url,
-            region=self.region,
             timeout=self.timeout,
             max_retries=self.max_retries,
             default_headers=self.default_headers,

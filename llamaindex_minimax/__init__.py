@@ -7,6 +7,10 @@ llm = MiniMax(model="MiniMax-M2.7")
 ```
 """
 
+from minimax_core._extras import require_extra as _require_extra
+
+_require_extra("llama_index.core", "llamaindex", "llamaindex_minimax")
+
 from minimax_core import AdaptiveRateLimiter
 
 from ._messages_out import file_block

@@ -6,7 +6,6 @@ client, convert the result (`_messages_in`). Sync and async differ only in `awai
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -21,6 +20,7 @@ from llama_index.core.base.llms.types import (
     CompletionResponseGen,
     LLMMetadata,
     MessageRole,
+    ThinkingBlock,
 )
 from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
@@ -37,10 +37,11 @@ from minimax_core import (
     StreamError,
     build_request,
     model_info,
-    resolve_base_url,
+    resolve_settings,
 )
 from minimax_core._pools import ClientOptions, client_options
 
+from ._init_args import pick_base_url, refuse_unknown
 from ._messages_in import (
     ChatStreamAccumulator,
     completion_chunk,
@@ -112,6 +113,17 @@ class MiniMax(FunctionCallingLLM):
     default_headers: dict[str, str] | None = Field(
         default=None, description="Extra HTTP headers sent with every call."
     )
+    context_window: int | None = Field(
+        default=None,
+        description="Tokens the model can attend to (None: the model's, from minimax_core.MODELS).",
+    )
+    is_chat_model: bool = Field(
+        default=True,
+        description="Reported in metadata; LlamaIndex then uses chat(), not complete().",
+    )
+    is_function_calling_model: bool = Field(
+        default=True, description="Reported in metadata; agents use native tool calls when True."
+    )
 
     _api_key: SecretStr | None = PrivateAttr(default=None)
     _http_client: httpx.Client | None = PrivateAttr(default=None)
@@ -139,12 +151,19 @@ class MiniMax(FunctionCallingLLM):
         default_headers: dict[str, str] | None = None,
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
+        api_base: str | None = None,
         rate_limiter: AdaptiveRateLimiter | None = None,
         **kwargs: Any,
     ) -> None:
+        # One settings path for every entry point (minimax_core._settings); OpenAILike's
+        # `api_base` is `base_url`, and a keyword nobody reads is refused, not dropped.
+        refuse_unknown(kwargs, set(type(self).model_fields))
+        settings = resolve_settings(
+            api_key=api_key, base_url=pick_base_url(base_url, api_base), region=region
+        )
         super().__init__(
             model=model,
-            base_url=resolve_base_url(base_url, region),
+            base_url=settings.base_url,
             temperature=temperature,
             top_p=top_p,
             max_tokens=max_tokens,
@@ -157,11 +176,7 @@ class MiniMax(FunctionCallingLLM):
             default_headers=default_headers,
             **kwargs,
         )
-        if api_key is None:
-            api_key = os.environ.get("MINIMAX_API_KEY")
-        if isinstance(api_key, str):
-            api_key = SecretStr(api_key)
-        self._api_key = api_key if api_key is not None and api_key.get_secret_value() else None
+        self._api_key = settings.api_key
         self._http_client = http_client
         self._async_http_client = async_http_client
         # Shared with every LLM of the same endpoint, key and limiter settings in the process.
@@ -172,13 +187,21 @@ class MiniMax(FunctionCallingLLM):
         return "MiniMax_LLM"
 
     @property
+    def api_key(self) -> SecretStr | None:
+        """The key in use, as a `SecretStr` (`None` when there is none).
+
+        Its repr is masked and it is never serialized; `.get_secret_value()` gives the key.
+        """
+        return self._api_key
+
+    @property
     def metadata(self) -> LLMMetadata:
         info = model_info(self.model)
         return LLMMetadata(
-            context_window=info.context_window,
+            context_window=self.context_window or info.context_window,
             num_output=self.max_tokens or info.recommended_output_tokens,
-            is_chat_model=True,
-            is_function_calling_model=True,
+            is_chat_model=self.is_chat_model,
+            is_function_calling_model=self.is_function_calling_model,
             model_name=self.model,
         )
 
@@ -331,13 +354,14 @@ class MiniMax(FunctionCallingLLM):
 
     @llm_completion_callback()
     def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-        return completion_response(self._chat(_as_messages(prompt), **kwargs))
+        """The answer as `text`; the whole reasoning in `additional_kwargs["thinking_delta"]`."""
+        return _completion_with_reasoning(self._chat(_as_messages(prompt), **kwargs))
 
     @llm_completion_callback()
     async def acomplete(
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponse:
-        return completion_response(await self._achat(_as_messages(prompt), **kwargs))
+        return _completion_with_reasoning(await self._achat(_as_messages(prompt), **kwargs))
 
     @llm_completion_callback()
     def stream_complete(
@@ -420,6 +444,21 @@ def _tool_choice(
     # it asks for something else.
     resolved = tool_choice_to_wire(choice, required)
     return None if resolved == "auto" else resolved
+
+
+def _completion_with_reasoning(response: ChatResponse) -> CompletionResponse:
+    """A whole answer as a completion, its reasoning under the key streamed chunks use.
+
+    `stream_complete()` hands the reasoning out piece by piece in `thinking_delta`; a whole
+    answer is one piece, so code that joins those pieces reads the same text either way.
+    """
+    completion = completion_response(response)
+    thinking = "".join(
+        block.content or "" for block in response.message.blocks if isinstance(block, ThinkingBlock)
+    )
+    if thinking:
+        completion.additional_kwargs["thinking_delta"] = thinking
+    return completion
 
 
 def _as_messages(prompt: str) -> list[ChatMessage]:

@@ -44,6 +44,7 @@ from ._exceptions import (
 from ._files import DEFAULT_PURPOSE, AsyncFiles, FileObject, Files
 from ._limiter import AdaptiveRateLimiter
 from ._request import build_request, normalize_thinking, safe_arguments, validate_messages
+from ._settings import Settings, resolve_settings
 from .models import DEFAULT_MODEL, MODELS, ModelInfo, model_info
 from .replay import assistant_message
 from .types import Completion, StreamDelta, ToolCall, ToolCallDelta, Usage
@@ -81,6 +82,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "RequestValidationError",
+    "Settings",
     "StreamDelta",
     "StreamError",
     "ToolCall",
@@ -92,6 +94,7 @@ __all__ = [
     "model_info",
     "normalize_thinking",
     "resolve_base_url",
+    "resolve_settings",
     "safe_arguments",
     "validate_messages",
 ]

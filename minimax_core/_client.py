@@ -50,6 +50,13 @@ from ._pools import (
 )
 from ._reasoning import Prefill, ThinkPrefill, resolve_prefill
 from ._retry import parse_retry_after, retry_delay
+from ._settings import (
+    CHINA_BASE_URL,
+    DEFAULT_BASE_URL,
+    resolve_base_url,
+    resolve_settings,
+    with_region_hint,
+)
 from ._sse import SSEDecoder
 from .types import Completion, StreamDelta, ToolCallDelta
 
@@ -64,17 +71,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger("minimax_core")
-
-DEFAULT_BASE_URL = "https://api.minimax.io/v1"
-"""The international endpoint."""
-CHINA_BASE_URL = "https://api.minimaxi.com/v1"
-"""The mainland China endpoint. Keys are region-bound: a key from one fails on the other (2049)."""
-REGIONS = {
-    "global": DEFAULT_BASE_URL,
-    "international": DEFAULT_BASE_URL,
-    "cn": CHINA_BASE_URL,
-    "china": CHINA_BASE_URL,
-}
 
 DEFAULT_TIMEOUT = 600.0
 DEFAULT_CONNECT_TIMEOUT = 5.0
@@ -102,39 +98,6 @@ def retry_waits(hook: Callable[[float], float]) -> Iterator[None]:
         yield
     finally:
         _retry_wait_hook = previous
-
-
-def resolve_base_url(base_url: str | None = None, region: str | None = None) -> str:
-    """The endpoint: `base_url`, else `region`'s, else `MINIMAX_BASE_URL`, else the global one.
-
-    What the code says wins over the environment, so `region="cn"` is not silently overridden.
-    """
-    if base_url is None and region is not None:
-        try:
-            base_url = REGIONS[region.lower()]
-        except KeyError:
-            raise RequestValidationError(
-                f"unknown region {region!r}; use 'global' ({DEFAULT_BASE_URL}) or 'cn' ({CHINA_BASE_URL})"
-            ) from None
-    if base_url is None:
-        base_url = os.environ.get("MINIMAX_BASE_URL") or None
-    url = (base_url or DEFAULT_BASE_URL).rstrip("/")
-    try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError) as exc:
-        raise RequestValidationError(f"base_url {url!r} is not a valid URL: {exc}") from None
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise RequestValidationError(
-            f"base_url {url!r} must be an http(s) URL with a host, e.g. {DEFAULT_BASE_URL}"
-        )
-    return url
-
-
-def _resolve_key(api_key: str | SecretStr | None) -> SecretStr | None:
-    if isinstance(api_key, SecretStr):
-        return api_key if api_key.get_secret_value() else None
-    value = api_key if api_key is not None else os.environ.get("MINIMAX_API_KEY")
-    return SecretStr(value) if value else None
 
 
 _Http = TypeVar("_Http", httpx.Client, httpx.AsyncClient)
@@ -173,8 +136,9 @@ class _BaseClient(Generic[_Http]):
             raise RequestValidationError(
                 "pass either http_client (your own pool) or shared_pool=True, not both"
             )
-        self.api_key = _resolve_key(api_key)
-        self.base_url = resolve_base_url(base_url, region)
+        settings = resolve_settings(api_key=api_key, base_url=base_url, region=region)
+        self.api_key = settings.api_key
+        self.base_url = settings.base_url
         self.timeout = timeout
         self.connect_timeout = connect_timeout
         self.stream_idle_timeout = stream_idle_timeout
@@ -301,7 +265,7 @@ class _BaseClient(Generic[_Http]):
     def _backoff(self, attempt: int, failure: _Failure) -> float:
         """Seconds to wait before the next attempt; raises the failure when none is left."""
         if not failure.retryable or attempt >= self.max_retries:
-            raise failure.error from failure.cause
+            raise with_region_hint(failure.error, self.base_url) from failure.cause
         delay = retry_delay(attempt, getattr(failure.error, "retry_after", None))
         logger.info(
             "MiniMax request failed (%s); retry %d of %d in %.2fs",

@@ -4,10 +4,24 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 
 from ._lifecycle import MiniMaxServer
 from ._types import DIALECTS
+
+
+def startup_text(base_url: str, api_key: str) -> str:
+    """What the CLI prints: where it listens, its key, and the lines that point clients at it."""
+    return "\n".join(
+        [
+            f"MiniMax-compatible server listening on {base_url}",
+            f"API key: {api_key}  (scripted answers, not a real model)",
+            "Point the README quickstarts (and the demo) at it from another shell:",
+            f"  export MINIMAX_API_KEY={shlex.quote(api_key)}",
+            f"  export MINIMAX_BASE_URL={shlex.quote(base_url)}",
+        ]
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         chunk_delay=args.chunk_delay,
     )
     server.start()
-    print(f"MiniMax-compatible server listening on {server.base_url}", flush=True)
+    print(startup_text(server.base_url, server.api_key), flush=True)
     sys.stdout.flush()
     server.serve_forever()
     return 0

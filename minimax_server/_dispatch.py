@@ -50,9 +50,9 @@ async def dispatch(
             return keep
         return await _chat(state, request, reader, writer)
     if path == "/v1/models" and request.method == "GET":
-        if not _authorized(state, request):
-            message = f"{STATUS_MESSAGES[1004]} (1004)"
-            await send_json(writer, 401, error_body(401, message), keep_alive=keep)
+        refused = _auth_error(state, request)
+        if refused is not None:
+            await send_json(writer, 401, api_error_body(refused), keep_alive=keep)
             return keep
         models = [{"id": m, "object": "model", "owned_by": "minimax"} for m in KNOWN_MODELS]
         await send_json(writer, 200, {"object": "list", "data": models}, keep_alive=keep)
@@ -64,8 +64,19 @@ async def dispatch(
     return keep
 
 
-def _authorized(state: ServerState, request: HttpRequest) -> bool:
-    return request.headers.get("authorization", "") == f"Bearer {state.api_key}"
+_WRONG_KEY = (
+    "login fail: invalid api key: the key in the 'Authorization' header is not this server's"
+)
+
+
+def _auth_error(state: ServerState, request: HttpRequest) -> ApiError | None:
+    """MiniMax's 401 (code 1004) when the key is missing or wrong, saying which of the two."""
+    authorization = request.headers.get("authorization", "")
+    if authorization == f"Bearer {state.api_key}":
+        return None
+    sent = authorization.startswith("Bearer ") and authorization[7:].strip()
+    message = _WRONG_KEY if sent else STATUS_MESSAGES[1004]
+    return ApiError(401, message, 1004, "authorized_error")
 
 
 async def _chat(
@@ -87,8 +98,9 @@ async def _chat(
         await send_json(writer, error.status, payload, keep_alive=keep, headers=error.headers)
         return keep
 
-    if not _authorized(state, request):
-        return await fail(ApiError(401, STATUS_MESSAGES[1004], 1004, "authorized_error"))
+    refused = _auth_error(state, request)
+    if refused is not None:
+        return await fail(refused)
     # The rate-limit mode answers beyond its limits as MiniMax does, through the fault answers.
     counted, refusal = state.rate_gate.enter()
     try:

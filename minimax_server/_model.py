@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._extract import context_answer, split_retrieval_prompt
 from ._schema import CoercionError, InstanceMaker, JsonSchema, coerce, humanize, parse_literal
 
 __all__ = [
@@ -507,7 +508,19 @@ def _answer_reply(req: ChatRequest, hist: _History) -> Reply:
         )
         names = ", ".join(dict.fromkeys(name for name, _ in hist.results_since))
         decision = f"The tool results for {names} are in, so I can answer with them."
-    elif _GREETING_RE.search(hist.user_text):
+    elif (retrieval := split_retrieval_prompt(hist.user_text)) is not None:
+        found = context_answer(*retrieval)
+        text = found or "The context given does not answer this question."
+        decision = (
+            f'The prompt holds retrieved context and the question "{_snippet(retrieval[1], 80)}"; '
+            + (
+                "I will answer with the context's sentences that match it."
+                if found
+                else "no sentence of the context matches it, so I will say so."
+            )
+        )
+    elif _GREETING_RE.search(hist.user_text) and "?" not in hist.user_text:
+        # "Hello! What about rye bread?" is a question, not a greeting.
         text = "Hello! How can I help you today?"
         decision = "This is a greeting; no tool is needed, so I will greet back."
     else:

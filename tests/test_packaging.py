@@ -54,3 +54,44 @@ def test_one_framework_never_pulls_in_the_other(package: str, forbidden: tuple[s
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert out.stdout.strip() == ""
+
+
+@pytest.mark.parametrize(
+    ("package", "framework", "blocked", "extra"),
+    [
+        ("langchain_minimax", "langchain_core", "langchain_core", "langchain"),
+        ("llamaindex_minimax", "llama_index.core", "llama_index", "llamaindex"),
+        ("llamaindex_minimax", "llama_index.core", "llama_index.core", "llamaindex"),
+    ],
+)
+def test_a_missing_framework_names_the_extra_to_install(
+    package: str, framework: str, blocked: str, extra: str
+) -> None:
+    # `None` in sys.modules makes the import fail as if the framework were not installed.
+    code = f"import sys; sys.modules[{blocked!r}] = None\nimport {package}"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode != 0
+    last = out.stderr.strip().splitlines()[-1]
+    assert last == (
+        f"ImportError: {package} needs {framework}, which is not installed: "
+        f'pip install "minimax-agents[{extra}]"'
+    )
+
+
+def test_lowest_constraints_pin_every_runtime_requirement() -> None:
+    """`make test-lowest` installs these; a requirement without a lower bound cannot hide."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        from lowest_constraints import lowest_pins
+    finally:
+        sys.path.pop(0)
+    pins = dict(pin.split("==") for pin in lowest_pins(ROOT / "pyproject.toml"))
+    assert set(pins) == {"httpx", "pydantic", "langchain-core", "langchain", "llama-index-core"}
+    core = dict(pin.split("==") for pin in lowest_pins(ROOT / "pyproject.toml", extras=()))
+    assert set(core) == {"httpx", "pydantic"}
+
+
+def test_license_file_matches_the_declared_license() -> None:
+    text = (ROOT / "LICENSE").read_text()
+    assert text.startswith("MIT License")
+    assert 'license = { text = "MIT" }' in (ROOT / "pyproject.toml").read_text()

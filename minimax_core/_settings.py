@@ -1,0 +1,190 @@
+"""Where requests go and with which key: the one settings path every entry point uses.
+
+The client, `ChatMiniMax` and the LlamaIndex `MiniMax` all resolve their endpoint and key here,
+so the same arguments and environment always give the same endpoint:
+
+1. an explicit `base_url`,
+2. else the endpoint of `region` (`"global"` or `"cn"`),
+3. else `MINIMAX_BASE_URL`,
+4. else the global endpoint, `https://api.minimax.io/v1`.
+
+What the code says wins over the environment, so `region="cn"` is never silently overridden by
+a `MINIMAX_BASE_URL` left in a shell. The key is the argument, else `MINIMAX_API_KEY`.
+Everything here is pure: the environment is passed in (it defaults to `os.environ`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import httpx
+from pydantic import SecretStr
+
+from ._exceptions import APIStatusError, AuthenticationError, MiniMaxError, RequestValidationError
+
+__all__ = [
+    "CHINA_BASE_URL",
+    "DEFAULT_BASE_URL",
+    "REGIONS",
+    "Settings",
+    "check_base_url",
+    "looks_secret",
+    "region_hint",
+    "region_url",
+    "resolve_api_key",
+    "resolve_base_url",
+    "resolve_settings",
+    "with_region_hint",
+]
+
+DEFAULT_BASE_URL = "https://api.minimax.io/v1"
+"""The international endpoint."""
+CHINA_BASE_URL = "https://api.minimaxi.com/v1"
+"""The mainland China endpoint. Keys are region-bound: a key from one fails on the other."""
+REGIONS: dict[str, str] = {
+    "global": DEFAULT_BASE_URL,
+    "international": DEFAULT_BASE_URL,
+    "cn": CHINA_BASE_URL,
+    "china": CHINA_BASE_URL,
+}
+BASE_URL_ENV = "MINIMAX_BASE_URL"
+API_KEY_ENV = "MINIMAX_API_KEY"
+
+Source = Literal["base_url", "region", "MINIMAX_BASE_URL", "default"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A resolved endpoint and key. The key is a `SecretStr`, so a repr never shows it."""
+
+    base_url: str
+    """The endpoint, without a trailing slash."""
+    api_key: SecretStr | None
+    """The key, or `None` when there is none (a request then fails before the network)."""
+    source: Source
+    """Which setting chose `base_url`."""
+
+
+def region_url(region: str) -> str:
+    """The endpoint of a region; an unknown region is refused in one sentence."""
+    try:
+        return REGIONS[region.strip().lower()]
+    except (KeyError, AttributeError):
+        raise RequestValidationError(
+            f"unknown region {region!r}; use 'global' ({DEFAULT_BASE_URL}) or 'cn' ({CHINA_BASE_URL})"
+        ) from None
+
+
+def check_base_url(base_url: str) -> str:
+    """`base_url` without its trailing slash, or a one-sentence error if it is not http(s)."""
+    url = base_url.strip().rstrip("/")
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise RequestValidationError(f"base_url {url!r} is not a valid URL: {exc}") from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise RequestValidationError(
+            f"base_url {url!r} must be an http(s) URL with a host, e.g. {DEFAULT_BASE_URL}"
+        )
+    return url
+
+
+def resolve_base_url(
+    base_url: str | None = None,
+    region: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> str:
+    """The endpoint: `base_url`, else `region`'s, else `MINIMAX_BASE_URL`, else the global one.
+
+    A `region` is checked even when `base_url` wins, so a typo is never silently ignored.
+    """
+    return resolve_settings(base_url=base_url, region=region, environ=environ).base_url
+
+
+def resolve_api_key(
+    api_key: str | SecretStr | None = None, environ: Mapping[str, str] | None = None
+) -> SecretStr | None:
+    """The key: the argument, else `MINIMAX_API_KEY`; an empty key counts as none."""
+    if isinstance(api_key, SecretStr):
+        return api_key if api_key.get_secret_value() else None
+    if api_key is None:
+        api_key = (os.environ if environ is None else environ).get(API_KEY_ENV)
+    return SecretStr(api_key) if api_key else None
+
+
+def resolve_settings(
+    *,
+    api_key: str | SecretStr | None = None,
+    base_url: str | None = None,
+    region: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Resolve endpoint and key from the arguments, then the environment (see the module doc)."""
+    env = os.environ if environ is None else environ
+    by_region = region_url(region) if region is not None else None
+    source: Source
+    if base_url is not None and base_url.strip():
+        url, source = base_url, "base_url"
+    elif by_region is not None:
+        url, source = by_region, "region"
+    elif env.get(BASE_URL_ENV, "").strip():
+        url, source = env[BASE_URL_ENV], "MINIMAX_BASE_URL"
+    else:
+        url, source = DEFAULT_BASE_URL, "default"
+    return Settings(
+        base_url=check_base_url(url),
+        api_key=resolve_api_key(api_key, env),
+        source=source,
+    )
+
+
+# Name parts that mark a constructor keyword as a credential. A keyword whose name has one of
+# them is never forwarded into a request body, however it was spelled.
+_SECRET_PARTS = frozenset(
+    {"key", "apikey", "secret", "password", "passwd", "token", "credential", "credentials"}
+)
+
+
+def looks_secret(name: str) -> bool:
+    """Whether a keyword's name says it holds a credential (`openai_api_key`, `access_token`).
+
+    `max_tokens` and the like are not: only a whole `_`-separated part counts.
+    """
+    return any(part in _SECRET_PARTS for part in name.lower().replace("-", "_").split("_"))
+
+
+def region_hint(base_url: str) -> str | None:
+    """What to try when one of MiniMax's own endpoints refuses a key: the other region.
+
+    Keys are region-bound, and a key from the other platform is the usual cause of a 1004 or
+    2049 there. `None` for any other endpoint (a self-hosted or local server has no regions).
+    """
+    try:
+        host = httpx.URL(base_url).host
+    except (httpx.InvalidURL, TypeError):
+        return None
+    if host == httpx.URL(DEFAULT_BASE_URL).host:
+        return (
+            f"keys are region-bound and this request went to the global endpoint "
+            f"({DEFAULT_BASE_URL}): a key from the mainland China platform (minimaxi.com) needs "
+            f'region="cn" or MINIMAX_BASE_URL={CHINA_BASE_URL}'
+        )
+    if host == httpx.URL(CHINA_BASE_URL).host:
+        return (
+            f"keys are region-bound and this request went to the mainland China endpoint "
+            f"({CHINA_BASE_URL}): a key from the global platform (minimax.io) needs "
+            f'region="global" or MINIMAX_BASE_URL={DEFAULT_BASE_URL}'
+        )
+    return None
+
+
+def with_region_hint(error: MiniMaxError, base_url: str) -> MiniMaxError:
+    """`error`, with `region_hint` added to its message when it is a refused key."""
+    hint = region_hint(base_url) if isinstance(error, AuthenticationError) else None
+    if hint is not None and isinstance(error, APIStatusError) and hint not in error.message:
+        error.message = f"{error.message} ({hint})"
+        error.args = (error.message,)
+    return error

@@ -1,0 +1,142 @@
+"""`ChatMiniMax` construction: the settings matrix, and the spellings ChatOpenAI users bring."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from typing import Any
+
+import pytest
+from langchain_core.load import dumpd, dumps
+
+from langchain_minimax import ChatMiniMax, MiniMaxRequestValidationError
+from minimax_core import resolve_settings
+from minimax_server import MiniMaxServer
+
+from ..settings_matrix import BAD_REGIONS, ENDPOINT_CASES, ENV_URL, KEY_CASES
+
+
+@pytest.mark.parametrize(
+    ("args", "env_set", "expected"), [pytest.param(*c[1:], id=c[0]) for c in ENDPOINT_CASES]
+)
+def test_endpoint_matrix(
+    monkeypatch: pytest.MonkeyPatch, args: dict[str, Any], env_set: bool, expected: str
+) -> None:
+    if env_set:
+        monkeypatch.setenv("MINIMAX_BASE_URL", ENV_URL)
+    llm = ChatMiniMax(api_key="k", **args)
+    assert llm.base_url == expected  # the resolved endpoint, as LlamaIndex reports it
+    assert llm._client.base_url == expected  # and where requests go
+    assert resolve_settings(**args).base_url == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "env_key", "expected"), [pytest.param(*c[1:], id=c[0]) for c in KEY_CASES]
+)
+def test_key_matrix(
+    monkeypatch: pytest.MonkeyPatch, args: dict[str, Any], env_key: str | None, expected: str | None
+) -> None:
+    if env_key:
+        monkeypatch.setenv("MINIMAX_API_KEY", env_key)
+    llm = ChatMiniMax(**args)
+    assert (llm.api_key.get_secret_value() if llm.api_key else None) == expected
+
+
+@pytest.mark.parametrize("env_set", [False, True])
+@pytest.mark.parametrize("region", BAD_REGIONS)
+def test_an_unknown_region_is_refused_at_construction(
+    monkeypatch: pytest.MonkeyPatch, region: str, env_set: bool
+) -> None:
+    if env_set:
+        monkeypatch.setenv("MINIMAX_BASE_URL", ENV_URL)
+    with pytest.raises(MiniMaxRequestValidationError, match=f"unknown region '{region}'"):
+        ChatMiniMax(api_key="k", region=region)
+
+
+def test_region_wins_over_the_environment_on_the_wire(
+    monkeypatch: pytest.MonkeyPatch, minimax_server: MiniMaxServer
+) -> None:
+    """With the environment naming one server and `base_url` another, the request goes there."""
+    with MiniMaxServer() as other:
+        monkeypatch.setenv("MINIMAX_BASE_URL", minimax_server.base_url)
+        llm = ChatMiniMax(api_key=other.api_key, base_url=other.base_url, region="cn")
+        assert llm.invoke("Hello").content
+        assert len(other.requests) == 1
+    assert len(minimax_server.requests) == 0
+
+
+# --- the spellings ChatOpenAI and ChatDeepSeek users bring --------------------------------------
+
+SECRET = "sk-alias-secret-value"
+
+
+@pytest.mark.parametrize(
+    ("spelling", "field", "value", "read"),
+    [
+        ("openai_api_key", "api_key", SECRET, lambda m: m.api_key.get_secret_value()),
+        ("minimax_api_key", "api_key", SECRET, lambda m: m.api_key.get_secret_value()),
+        ("api_key", "api_key", SECRET, lambda m: m.api_key.get_secret_value()),
+        ("openai_api_base", "base_url", "http://127.0.0.1:7/v1", lambda m: m.base_url),
+        ("api_base", "base_url", "http://127.0.0.1:7/v1", lambda m: m.base_url),
+        ("base_url", "base_url", "http://127.0.0.1:7/v1", lambda m: m.base_url),
+        ("request_timeout", "timeout", 7.0, lambda m: m.timeout),
+        ("timeout", "timeout", 7.0, lambda m: m.timeout),
+        ("max_retries", "max_retries", 5, lambda m: m.max_retries),
+        ("model_name", "model_name", "MiniMax-M3", lambda m: m.model_name),
+        ("model", "model_name", "MiniMax-M3", lambda m: m.model_name),
+        ("max_completion_tokens", "max_tokens", 99, lambda m: m.max_tokens),
+        ("stop_sequences", "stop", ["END"], lambda m: m.stop),
+    ],
+)
+def test_other_libraries_spellings_mean_what_they_meant(
+    spelling: str, field: str, value: Any, read: Any
+) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a mapped spelling is not an "unknown parameter"
+        llm = ChatMiniMax(**{**({} if field == "api_key" else {"api_key": "k"}), spelling: value})
+    assert read(llm) == value
+    assert llm.model_kwargs == {}
+    assert SECRET not in repr(llm) and SECRET not in str(llm)
+
+
+def test_mapped_spellings_never_reach_the_body_or_a_repr(minimax_server: MiniMaxServer) -> None:
+    llm = ChatMiniMax(
+        openai_api_key=minimax_server.api_key,
+        api_base=minimax_server.base_url,
+        request_timeout=30,
+        model_name="MiniMax-M2.7",
+    )
+    assert llm.invoke("Hello").content
+    body = minimax_server.requests[-1].body
+    assert not {"openai_api_key", "api_key", "api_base", "request_timeout", "timeout"} & set(body)
+    shown = [repr(llm), str(llm), json.dumps(dumpd(llm)), dumps(llm)]
+    assert not any(minimax_server.api_key in text for text in shown)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"api_key": "a", "openai_api_key": "b"}, "both api_key= and openai_api_key="),
+        ({"base_url": "http://a/v1", "api_base": "http://b/v1"}, "both base_url= and api_base="),
+        ({"openai_organization": "org"}, "does not take openai_organization="),
+        ({"openai_proxy": "http://proxy"}, "http_client="),
+        ({"anthropic_api_key": SECRET}, "anthropic_api_key=, which looks like a credential"),
+        ({"access_token": SECRET}, "looks like a credential"),
+        ({"model_kwargs": {"deepseek_api_key": SECRET}}, "looks like a credential"),
+    ],
+)
+def test_refused_spellings_say_why(kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(MiniMaxRequestValidationError, match=message) as info:
+        ChatMiniMax(**kwargs)
+    assert SECRET not in str(info.value)
+
+
+def test_unknown_keywords_warn_and_are_sent(minimax_server: MiniMaxServer) -> None:
+    """LangChain's convention (ChatOpenAI's too): a warning, then the body via model_kwargs."""
+    with pytest.warns(UserWarning, match="presence_penalty was transferred to model_kwargs"):
+        llm = ChatMiniMax(
+            api_key=minimax_server.api_key, base_url=minimax_server.base_url, presence_penalty=0.5
+        )
+    assert llm.model_kwargs == {"presence_penalty": 0.5}
+    llm.invoke("Hello")
+    assert minimax_server.requests[-1].body["presence_penalty"] == 0.5
