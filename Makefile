@@ -64,6 +64,8 @@ notebooks: $(VENV)/.stamp-dev
 	$(BIN)/python notebooks/run.py
 
 bench: $(VENV)/.stamp-bench
+	@command -v redis-server >/dev/null 2>&1 || $(INSTALL_REDIS) >/dev/null 2>&1 \
+		|| echo "note: no redis-server (apt-get failed): the Redis row of the limiter bench is skipped"
 	$(BIN)/python -m benchmarks
 
 clean:

@@ -19,9 +19,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import importlib.util
+import multiprocessing
 import re
+import shutil
+import socket
+import subprocess
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +40,7 @@ from minimax_server import MiniMaxServer
 from minimax_server._ratelimit import RateLimits
 
 RUNS = 500
+WORKERS = 4
 LIMITS = RateLimits(requests_per_second=25, concurrent_requests=10)
 CHUNK_DELAY = 0.002
 """Seconds between stream chunks, so that answers take a little time and requests overlap."""
@@ -97,19 +105,112 @@ async def scenario(
     )
 
 
-async def measure(runs: int) -> list[Outcome]:
-    async with MiniMaxServer() as server:
-        limiter = MiniMaxRateLimiter(
-            requests_per_second=2 * (LIMITS.requests_per_second or 1),
-            max_concurrency=2 * (LIMITS.concurrent_requests or 1),
+def _limiter(store: str | None = None) -> MiniMaxRateLimiter:
+    return MiniMaxRateLimiter(
+        requests_per_second=2 * (LIMITS.requests_per_second or 1),
+        max_concurrency=2 * (LIMITS.concurrent_requests or 1),
+        store=store,
+    )
+
+
+def _worker_runs(job: tuple[str, str, str | None, int, int]) -> list[str]:
+    """In a forked worker: its share of the runs on a model of its own; the errors' names."""
+    base_url, api_key, store, first, count = job
+    llm = ChatMiniMax(base_url=base_url, api_key=api_key, rate_limiter=_limiter(store))
+
+    async def runs() -> list[BaseException | None]:
+        return await asyncio.gather(
+            *(agent_run(llm, n) for n in range(first, first + count)), return_exceptions=True
         )
-        return [
-            await scenario(server, "retries only (default client)", None, runs),
-            await scenario(server, "adaptive limiter", limiter, runs),
+
+    return [type(r).__name__ for r in asyncio.run(runs()) if isinstance(r, BaseException)]
+
+
+def processes_scenario(server: MiniMaxServer, name: str, store: str | None, runs: int) -> Outcome:
+    """`WORKERS` forked processes share the runs, each with its own model and limiter object."""
+    server.reset()
+    server.chunk_delay = CHUNK_DELAY
+    server.rate_gate.configure(LIMITS)
+    share = runs // WORKERS
+    jobs = [(server.base_url, server.api_key, store, w * share, share) for w in range(WORKERS)]
+    started = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(WORKERS) as pool:
+        names = pool.map(_worker_runs, jobs)
+    wall = time.perf_counter() - started
+    errors = Counter(name for worker in names for name in worker)
+    stats = server.rate_gate.stats()
+    return Outcome(
+        name,
+        share * WORKERS,
+        sum(errors.values()),
+        errors,
+        stats["admitted"],
+        stats["refused"],
+        wall,
+    )
+
+
+@contextlib.contextmanager
+def redis_store() -> Iterator[str | None]:
+    """A `redis-server` of our own on a free port, or None when it or the client is missing."""
+    binary = shutil.which("redis-server")
+    if binary is None or importlib.util.find_spec("redis") is None:
+        yield None
+        return
+    import redis
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        client = redis.Redis(port=port)
+        for _ in range(400):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def measure(runs: int) -> tuple[list[Outcome], list[Outcome]]:
+    with MiniMaxServer() as server:
+        one = [
+            asyncio.run(scenario(server, "retries only (default client)", None, runs)),
+            asyncio.run(scenario(server, "adaptive limiter", _limiter(), runs)),
         ]
+        several = [processes_scenario(server, "a limiter per process", None, runs)]
+        with redis_store() as store:
+            if store is not None:
+                several.append(
+                    processes_scenario(server, "one limiter shared through Redis", store, runs)
+                )
+        return one, several
 
 
-def section(outcomes: list[Outcome]) -> str:
+def _rows(outcomes: list[Outcome]) -> list[str]:
+    lines = [
+        "| client | runs lost | rate-limit answers (1002 / 1041) | calls answered | wall time |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for o in outcomes:
+        split = f"{o.refused.get('1002', 0)} / {o.refused.get('1041', 0)}"
+        lines.append(
+            f"| {o.name} | {o.lost} of {o.runs} | {o.refusals} ({split}) | {o.answered} | "
+            f"{o.wall_s:.1f} s |"
+        )
+    return lines
+
+
+def section(outcomes: list[Outcome], several: list[Outcome]) -> str:
     retries, limited = outcomes
     ratio = retries.refusals / limited.refusals if limited.refusals else float("inf")
     lines = [
@@ -123,16 +224,7 @@ def section(outcomes: list[Outcome]) -> str:
         "The limiter's ceilings are twice those limits: it has to find them from the answers. "
         "A run is lost when it raises or its answer does not quote its own tool result.",
         "",
-        "| client | runs lost | rate-limit answers (1002 / 1041) | calls answered | wall time |",
-        "|---|---:|---:|---:|---:|",
-    ]
-    for o in outcomes:
-        split = f"{o.refused.get('1002', 0)} / {o.refused.get('1041', 0)}"
-        lines.append(
-            f"| {o.name} | {o.lost} of {o.runs} | {o.refusals} ({split}) | {o.answered} | "
-            f"{o.wall_s:.1f} s |"
-        )
-    lines += [
+        *_rows(outcomes),
         "",
         f"The limiter lost {limited.lost} runs against {retries.lost} with retries alone, and drew "
         f"{ratio:.0f}x fewer rate-limit answers. Retries alone send every agent at once; a "
@@ -140,8 +232,17 @@ def section(outcomes: list[Outcome]) -> str:
         "its run. The limiter paces the calls (a token bucket), bounds the open "
         "ones, halves either on a refusal and regrows them as calls succeed; a refused call "
         "waits its turn again instead of spending a retry.",
-        END,
+        "",
+        f"**Several processes.** The same runs shared by {WORKERS} forked worker processes "
+        "(as gunicorn or Celery workers), each with its own model and limiter object, against "
+        "the same server: each limiter on its own, or all of them on one state in Redis "
+        "(`store=`; a `redis-server` started for the run).",
+        "",
+        *_rows(several),
     ]
+    if len(several) == 1:
+        lines.append("\n(The Redis row is missing: no `redis-server` or `redis` package here.)")
+    lines.append(END)
     return "\n".join(lines)
 
 
@@ -161,10 +262,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help=f"100 runs instead of {RUNS}")
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
     args = parser.parse_args(argv)
-    outcomes = asyncio.run(measure(100 if args.quick else RUNS))
-    text = section(outcomes)
+    outcomes, several = measure(100 if args.quick else RUNS)
+    text = section(outcomes, several)
     print(text)
-    for outcome in outcomes:
+    for outcome in outcomes + several:
         if outcome.errors:
             print(f"{outcome.name}: {dict(outcome.errors)}")
     if args.write:

@@ -35,6 +35,9 @@ POLL = 0.02
 """Seconds between two tries for a slot while the store says they are all taken."""
 LEASE_SECONDS = 900.0
 """A slot not given back within this long is freed (longer than the default 600 s timeout)."""
+STORE_CONNECTIONS = 32
+"""Connections to the store per process (and per event loop); more callers wait their turn,
+where redis-py's default pool would raise past 100."""
 
 _NOW = "local t = redis.call('TIME') local now = tonumber(t[1]) + tonumber(t[2]) / 1000000\n"
 
@@ -124,7 +127,10 @@ class RedisLimit:
         )
         scope = hashlib.sha256(repr((label, tuning)).encode()).hexdigest()[:24]
         self.keys = [f"minimax:limit:{scope}:state", f"minimax:limit:{scope}:slots"]
-        self._sync: redis.Redis = client_module.Redis.from_url(settings.store)
+        pool = client_module.BlockingConnectionPool.from_url(
+            settings.store, max_connections=STORE_CONNECTIONS, timeout=None
+        )
+        self._sync: redis.Redis = client_module.Redis(connection_pool=pool)
         self._scripts = {name: self._sync.register_script(text) for name, text in _SCRIPTS}
         self._async: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop, tuple[redis.asyncio.Redis, dict[str, Any]]
@@ -142,7 +148,11 @@ class RedisLimit:
         loop = asyncio.get_running_loop()
         entry = self._async.get(loop)
         if entry is None:  # redis.asyncio connections belong to one event loop
-            client = _redis().asyncio.Redis.from_url(self.settings.store)
+            module = _redis().asyncio
+            pool = module.BlockingConnectionPool.from_url(
+                self.settings.store, max_connections=STORE_CONNECTIONS, timeout=None
+            )
+            client = module.Redis(connection_pool=pool)
             entry = self._async[loop] = (
                 client,
                 {n: client.register_script(text) for n, text in _SCRIPTS},
@@ -218,7 +228,15 @@ class RedisLimit:
 
     def acquire(self, blocking: bool = True) -> bool:
         """A token without a slot (for a framework's hook on a model that reports nothing)."""
-        permit = self.enter()
+        if blocking:
+            permit = self.enter()
+        else:
+            found, wait = self.try_enter()
+            if found is None or wait > 0:  # a reservation made stays made: the next one waits
+                if found is not None:
+                    self.release(found)
+                return False
+            permit = found
         self.release(permit)
         return True
 

@@ -127,6 +127,20 @@ def test_the_store_never_sees_the_key(store: str) -> None:
         assert all(b"sk-very-secret" not in v for v in values.values())
 
 
+async def test_many_callers_wait_for_store_connections(store: str) -> None:
+    """More callers at once than connections to the store: they queue, none fails."""
+    settings = mm.AdaptiveRateLimiter(store=store, requests_per_second=1e6, max_concurrency=1000)
+    limit = RedisLimit(settings, "http://x.test/v1 key#many")
+
+    async def call() -> None:
+        permit = await limit.aenter()
+        limit.report(permit, None)
+        limit.release(permit)
+
+    await asyncio.gather(*(call() for _ in range(300)))
+    assert limit.state()["in_flight"] == 0
+
+
 def test_bad_store_is_refused() -> None:
     with pytest.raises(ValueError, match="Redis URL"):
         mm.AdaptiveRateLimiter(store="localhost:6379")
