@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test test-lowest lint format bench notebooks clean
+.PHONY: demo test test-live test-lowest lint format bench notebooks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ test: $(VENV)/.stamp-dev
 	@command -v redis-server >/dev/null 2>&1 || $(INSTALL_REDIS) >/dev/null 2>&1 \
 		|| echo "note: no redis-server (apt-get failed): the shared-limiter tests are skipped"
 	$(BIN)/python -m pytest -q
+
+# Against the endpoint MINIMAX_API_KEY and MINIMAX_BASE_URL name; skips without a key.
+# RECORD=1 writes each exchange to tests/fixtures/recorded/. Not part of `make test`.
+test-live: $(VENV)/.stamp-dev
+	$(BIN)/python -m pytest -c tests/live/pytest.ini -q tests/live $(if $(filter-out 0,$(RECORD)),--record)
 
 # The declared lower bounds, proven: a venv of its own with exactly the lowest allowed versions.
 # First the core alone (httpx, pydantic), then the adapters with the lowest framework releases;

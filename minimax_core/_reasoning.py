@@ -278,11 +278,17 @@ _MINIMAX_HOSTS = ("minimax.io", "minimaxi.com", "minimax.chat", "minimaxi.chat")
 def resolve_prefill(setting: ThinkPrefill, request: Mapping[str, Any], base_url: str) -> Prefill:
     """The `prefill` mode for one request.
 
-    `True`/`False` are the user's word. `"auto"`: MiniMax's own API never leaves the think block
-    unopened, and a model that does not think this time has none; any other server with a
-    thinking model (M2.x always thinks, M3 unless `thinking` is disabled) probably runs the
-    MiniMax chat template, which opens it.
+    A model told not to think (M3 with `thinking` disabled) has no think block to open, whatever
+    the setting. Otherwise `True`/`False` are the user's word, and `"auto"` decides: MiniMax's own
+    API never leaves the block unopened, and any other server with a thinking model (M2.x always
+    thinks, M3 unless `thinking` is disabled) probably runs the MiniMax chat template, which
+    opens it.
     """
+    model = request.get("model")
+    thinking = request.get("thinking")
+    if isinstance(thinking, Mapping) and thinking.get("type") == "disabled":
+        if not isinstance(model, str) or model_info(model).can_disable_thinking:
+            return "never"
     if setting is True:
         return "always"
     if setting is False:
@@ -290,9 +296,4 @@ def resolve_prefill(setting: ThinkPrefill, request: Mapping[str, Any], base_url:
     host = (urlsplit(base_url).hostname or "").lower()
     if any(host == name or host.endswith("." + name) for name in _MINIMAX_HOSTS):
         return "never"
-    model = request.get("model")
-    thinking = request.get("thinking")
-    if isinstance(thinking, Mapping) and thinking.get("type") == "disabled":
-        if not isinstance(model, str) or model_info(model).can_disable_thinking:
-            return "never"
     return "maybe"

@@ -6,6 +6,9 @@ import pytest
 
 pytest_plugins = ["minimax_server.pytest_plugin"]
 
+# The live suite needs a key and runs only through `make test-live` (its own pytest.ini).
+collect_ignore = ["live"]
+
 
 @pytest.fixture(autouse=True)
 def _no_real_minimax(monkeypatch: pytest.MonkeyPatch) -> None:

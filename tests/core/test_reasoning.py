@@ -199,6 +199,13 @@ def test_prefill_modes_never_depend_on_chunking(
             "maybe",
         ),
         (True, {"model": "MiniMax-M2.7"}, "https://api.minimax.io/v1", "always"),
+        # A model told not to think opens no think block, whatever the setting.
+        (
+            True,
+            {"model": "MiniMax-M3", "thinking": {"type": "disabled"}},
+            "http://127.0.0.1/v1",
+            "never",
+        ),
         (False, {"model": "MiniMax-M2.7"}, "http://127.0.0.1/v1", "never"),
     ],
 )
