@@ -256,6 +256,7 @@ def test_langchain_hook_waits_out_a_retry_after_pause(server: MiniMaxServer) -> 
 
 
 def test_unbound_limiter_is_a_plain_bucket_for_other_models() -> None:
-    limiter = MiniMaxRateLimiter(requests_per_second=0.5)
+    # One token per thousand seconds: the second is refused however slow the machine is.
+    limiter = MiniMaxRateLimiter(requests_per_second=0.001, min_requests_per_second=0.001)
     assert limiter.acquire(blocking=False)
     assert not limiter.acquire(blocking=False)
