@@ -39,7 +39,12 @@ STORE_CONNECTIONS = 32
 """Connections to the store per process (and per event loop); more callers wait their turn,
 where redis-py's default pool would raise past 100."""
 
-_NOW = "local t = redis.call('TIME') local now = tonumber(t[1]) + tonumber(t[2]) / 1000000\n"
+# Redis' own clock, and numbers written with microseconds (Lua's `tostring` keeps 14 digits,
+# a tenth of a millisecond on today's epoch seconds).
+_NOW = (
+    "local t = redis.call('TIME') local now = tonumber(t[1]) + tonumber(t[2]) / 1000000\n"
+    "local function f(x) return string.format('%.6f', x) end\n"
+)
 
 ENTER = (
     _NOW
@@ -51,14 +56,14 @@ local tat = tonumber(s[3]) or 0
 local paused = tonumber(s[4]) or 0
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 if redis.call('ZCARD', KEYS[2]) >= math.max(1, math.floor(conc)) then
-  return {0, tostring(now), '0'}
+  return {0, f(now), '0'}
 end
 redis.call('ZADD', KEYS[2], now + tonumber(ARGV[5]), ARGV[4])
 local interval = 1.0 / rate
 local start = math.max(now, paused, tat - (tonumber(ARGV[3]) - 1) * interval)
 tat = math.max(tat, now, paused) + interval
-redis.call('HSET', KEYS[1], 'rate', tostring(rate), 'conc', tostring(conc), 'tat', tostring(tat))
-return {1, tostring(now), tostring(start - now)}
+redis.call('HSET', KEYS[1], 'rate', f(rate), 'conc', f(conc), 'tat', f(tat))
+return {1, f(now), f(start - now)}
 """
 )
 
@@ -88,15 +93,15 @@ else
     end
   end
 end
-redis.call('HSET', KEYS[1], 'rate', tostring(rate), 'conc', tostring(conc),
-  'paused', tostring(paused), 'last_cut', tostring(last_cut), 'limited', tostring(limited))
-return {tostring(rate), tostring(conc), tostring(limited)}
+redis.call('HSET', KEYS[1], 'rate', f(rate), 'conc', f(conc),
+  'paused', f(paused), 'last_cut', f(last_cut), 'limited', f(limited))
+return {f(rate), f(conc), f(limited)}
 """
 )
 
 RELEASE = "return redis.call('ZREM', KEYS[2], ARGV[1])"
 
-PAUSE = _NOW + "return tostring((tonumber(redis.call('HGET', KEYS[1], 'paused')) or 0) - now)"
+PAUSE = _NOW + "return f((tonumber(redis.call('HGET', KEYS[1], 'paused')) or 0) - now)"
 
 
 def _redis() -> Any:
