@@ -16,7 +16,13 @@ $(VENV)/.stamp-%: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.stamp-demo
 	$(BIN)/python -m demo
 
+# The shared rate-limiter tests start a redis-server of their own (Debian's package).
+INSTALL_REDIS := (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server \
+	|| (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server))
+
 test: $(VENV)/.stamp-dev
+	@command -v redis-server >/dev/null 2>&1 || $(INSTALL_REDIS) >/dev/null 2>&1 \
+		|| echo "note: no redis-server (apt-get failed): the shared-limiter tests are skipped"
 	$(BIN)/python -m pytest -q
 
 # Against the endpoint MINIMAX_API_KEY and MINIMAX_BASE_URL name; skips without a key.
@@ -66,6 +72,8 @@ notebooks: $(VENV)/.stamp-dev
 bench: $(VENV)/.stamp-bench
 	@command -v valgrind >/dev/null || (apt-get update -qq && apt-get install -y -qq valgrind) \
 		|| echo "valgrind could not be installed: the run will have CPU times but no verdicts"
+	@command -v redis-server >/dev/null 2>&1 || $(INSTALL_REDIS) >/dev/null 2>&1 \
+		|| echo "note: no redis-server (apt-get failed): the Redis row of the limiter bench is skipped"
 	$(BIN)/python -m benchmarks
 
 clean:

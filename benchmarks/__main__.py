@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import _callgrind
+from . import _callgrind, limiter
 from ._clients import CLIENTS, RIVALS, Spec
 from ._report import write_report
 from ._server import ROOT, ServerProcess, child_env
@@ -285,6 +285,8 @@ def main(argv: list[str] | None = None) -> int:
     raw.write_text(json.dumps(results, indent=1))
     log(f"raw results in {raw}")
     report = write_report(results, HERE, write=not args.no_write)
+    log("rate limits at scale (benchmarks/limiter.py) ...")
+    limiter.main(["--quick"] * args.quick + ["--write"] * (not args.no_write))
     if args.no_write:
         print(report)
     else:

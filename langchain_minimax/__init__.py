@@ -35,6 +35,7 @@ from ._errors import (
     MiniMaxTimeoutError,
     MiniMaxUsageLimitError,
 )
+from ._ratelimit import MiniMaxRateLimiter
 from .chat_models import ChatMiniMax
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "MiniMaxOverloadedError",
     "MiniMaxPermissionDeniedError",
     "MiniMaxRateLimitError",
+    "MiniMaxRateLimiter",
     "MiniMaxRequestValidationError",
     "MiniMaxStreamError",
     "MiniMaxTimeoutError",

@@ -56,7 +56,7 @@ from minimax_core import (
     normalize_thinking,
     resolve_settings,
 )
-from minimax_core._pools import client_options, shared_async_client, shared_sync_client
+from minimax_core._pools import ClientOptions, client_options
 from minimax_core.models import approximate_tokens
 
 from ._errors import to_langchain_error
@@ -64,6 +64,7 @@ from ._init_args import normalize_init_args
 from ._messages_in import PROVIDER, ChunkBuilder, completion_to_message
 from ._messages_out import messages_to_wire
 from ._profiles import model_profile
+from ._ratelimit import MiniMaxRateLimiter
 from ._tools import json_schema_format, tool_choice_to_wire, tools_to_wire
 
 __all__ = ["ChatMiniMax"]
@@ -204,6 +205,18 @@ class ChatMiniMax(BaseChatModel):
         self.api_key = settings.api_key
         return self
 
+    @model_validator(mode="after")
+    def _bind_rate_limiter(self) -> ChatMiniMax:
+        """Bind a `MiniMaxRateLimiter` to this model's endpoint and key (resolved just above).
+
+        LangChain's `acquire` before each call and the client's attempts then draw on the one
+        state shared by every model of that endpoint and key in the process.
+        """
+        limiter = self.rate_limiter
+        if isinstance(limiter, MiniMaxRateLimiter) and not limiter.is_bound and self.base_url:
+            self.rate_limiter = limiter.bound(self.base_url, self.api_key)
+        return self
+
     @field_validator("thinking")
     @classmethod
     def _check_thinking(cls, value: Any) -> Any:
@@ -277,8 +290,10 @@ class ChatMiniMax(BaseChatModel):
 
     # --- clients ---------------------------------------------------------------------------
 
-    def _client_options(self) -> dict[str, Any]:
+    def _client_options(self) -> ClientOptions:
+        limiter = self.rate_limiter
         return client_options(
+            rate_limiter=limiter.limit if isinstance(limiter, MiniMaxRateLimiter) else None,
             api_key=self.api_key,
             base_url=self.base_url,
             timeout=self.timeout,
@@ -288,21 +303,24 @@ class ChatMiniMax(BaseChatModel):
 
     @cached_property
     def _client(self) -> MiniMaxClient:
+        """Your `http_client`, else the process-wide pool for these transport settings."""
         with _langchain_errors():
             if self.http_client is not None:
                 return MiniMaxClient(http_client=self.http_client, **self._client_options())
-            return shared_sync_client(self._client_options())
+            return MiniMaxClient(shared_pool=True, **self._client_options())
 
     @cached_property
-    def _own_async_client(self) -> AsyncMiniMaxClient:
+    def _aclient(self) -> AsyncMiniMaxClient:
+        """Your `http_async_client`, else the running event loop's shared pool."""
         with _langchain_errors():
-            return AsyncMiniMaxClient(http_client=self.http_async_client, **self._client_options())
+            if self.http_async_client is not None:
+                return AsyncMiniMaxClient(
+                    http_client=self.http_async_client, **self._client_options()
+                )
+            return AsyncMiniMaxClient(shared_pool=True, **self._client_options())
 
     async def _async_client(self) -> AsyncMiniMaxClient:
-        if self.http_async_client is not None:
-            return self._own_async_client
-        with _langchain_errors():
-            return await shared_async_client(self._client_options())
+        return self._aclient
 
     @property
     def files(self) -> Files:

@@ -11,7 +11,9 @@ from minimax_core._extras import require_extra as _require_extra
 
 _require_extra("llama_index.core", "llamaindex", "llamaindex_minimax")
 
+from minimax_core import AdaptiveRateLimiter
+
 from ._messages_out import file_block
 from .base import MiniMax
 
-__all__ = ["MiniMax", "file_block"]
+__all__ = ["AdaptiveRateLimiter", "MiniMax", "file_block"]

@@ -42,6 +42,7 @@ from ._exceptions import (
     UsageLimitError,
 )
 from ._files import DEFAULT_PURPOSE, AsyncFiles, FileObject, Files
+from ._limiter import AdaptiveRateLimiter
 from ._request import build_request, normalize_thinking, safe_arguments, validate_messages
 from ._settings import Settings, resolve_settings
 from .models import DEFAULT_MODEL, MODELS, ModelInfo, model_info
@@ -59,6 +60,7 @@ __all__ = [
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
+    "AdaptiveRateLimiter",
     "AsyncChatStream",
     "AsyncFiles",
     "AsyncMiniMaxClient",

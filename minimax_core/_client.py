@@ -11,8 +11,10 @@ import asyncio
 import contextlib
 import json
 import logging
-import ssl
+import os
 import time
+import weakref
+from asyncio import get_running_loop
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Generic, TypeVar
@@ -34,6 +36,18 @@ from ._exceptions import (
     status_error,
 )
 from ._files import AsyncFiles, Files
+from ._limiter import AdaptiveRateLimiter, Limit, Permit, rate_signal
+from ._pools import (
+    Pool,
+    PoolKey,
+    abandon,
+    async_pool,
+    close_async_pool,
+    close_sync_pool,
+    new_async_http,
+    new_sync_http,
+    sync_pool,
+)
 from ._reasoning import Prefill, ThinkPrefill, resolve_prefill
 from ._retry import parse_retry_after, retry_delay
 from ._settings import (
@@ -65,11 +79,10 @@ DEFAULT_MAX_RETRIES = 2
 # The OpenAI SDK's limits. A low `max_connections` looks thrifty but queues requests inside
 # httpcore's pool, whose bookkeeping scans every connection for every queued request: at 100
 # connections, 500 concurrent calls cost 4x the CPU of these limits (measured, benchmarks/).
-_POOL_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
+DEFAULT_MAX_CONNECTIONS = 1000
+DEFAULT_MAX_KEEPALIVE_CONNECTIONS = 100
 _USER_AGENT = "minimax-agents/0.1"
 
-
-_SSL_CONTEXT: ssl.SSLContext | None = None
 
 # The one seam for the pauses between retries, shared by both shells (see `retry_waits`).
 _retry_wait_hook: Callable[[float], float] | None = None
@@ -87,16 +100,18 @@ def retry_waits(hook: Callable[[float], float]) -> Iterator[None]:
         _retry_wait_hook = previous
 
 
-def _ssl_context() -> ssl.SSLContext:
-    """One TLS context for every client: building one loads the CA bundle (tens of ms)."""
-    global _SSL_CONTEXT
-    if _SSL_CONTEXT is None:
-        _SSL_CONTEXT = httpx.create_ssl_context()
-    return _SSL_CONTEXT
+_Http = TypeVar("_Http", httpx.Client, httpx.AsyncClient)
 
 
-class _BaseClient:
-    """Configuration and the decisions both shells share; no I/O."""
+class _BaseClient(Generic[_Http]):
+    """Configuration and the decisions both shells share; no I/O.
+
+    Connections come from, in order: your own `http_client` (used as is, yours to close); the
+    process-wide pool for these transport settings when `shared_pool=True` (the API key is sent
+    per request, so clients with different keys share it); else a pool of the client's own,
+    made on first use. Pools made here are never used across a fork: a child process gets fresh
+    ones (see `minimax_core._pools`).
+    """
 
     def __init__(
         self,
@@ -109,9 +124,18 @@ class _BaseClient:
         stream_idle_timeout: float | None = DEFAULT_STREAM_IDLE_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        max_keepalive_connections: int = DEFAULT_MAX_KEEPALIVE_CONNECTIONS,
+        shared_pool: bool = False,
+        rate_limiter: AdaptiveRateLimiter | Limit | None = None,
+        http_client: _Http | None = None,
     ) -> None:
         if max_retries < 0:
             raise RequestValidationError(f"max_retries must be 0 or more, got {max_retries}")
+        if shared_pool and http_client is not None:
+            raise RequestValidationError(
+                "pass either http_client (your own pool) or shared_pool=True, not both"
+            )
         settings = resolve_settings(api_key=api_key, base_url=base_url, region=region)
         self.api_key = settings.api_key
         self.base_url = settings.base_url
@@ -120,7 +144,30 @@ class _BaseClient:
         self.stream_idle_timeout = stream_idle_timeout
         self.max_retries = max_retries
         self.default_headers = dict(default_headers or {})
+        self.shared_pool = shared_pool
+        self.pool_key = PoolKey(
+            self.base_url, timeout, connect_timeout, max_connections, max_keepalive_connections
+        )
         self._url = f"{self.base_url}/chat/completions"
+        self.rate_limit = (
+            rate_limiter.limit_for(self.base_url, self.api_key)
+            if isinstance(rate_limiter, AdaptiveRateLimiter)
+            else rate_limiter
+        )
+        self._http: _Http | None = http_client
+        self._owns_http = http_client is None
+        self._pid = os.getpid()
+        self._pool: Pool[_Http] | None = None
+
+    def _own_pool_missing(self) -> bool:
+        """Whether the client has no pool of its own now.
+
+        A pool it made in the parent of a fork counts as none: it is set aside, never reused.
+        """
+        if self._http is not None and self._owns_http and self._pid != os.getpid():
+            abandon(self._http)
+            self._http = None
+        return self._http is None
 
     def __repr__(self) -> str:
         key = "set" if self.api_key else "missing"
@@ -205,6 +252,16 @@ class _BaseClient:
         assert isinstance(exc, httpx.TransportError)
         return _Failure(self._transport_error(exc, when), True, exc)
 
+    def _requeue(self, failure: _Failure, requeued: int) -> bool:
+        """Whether a rate-limited attempt waits its turn in the limiter again (no retry spent)."""
+        limit = self.rate_limit
+        if limit is None or not failure.retryable or rate_signal(failure.error) is None:
+            return False
+        if requeued >= limit.settings.patience:
+            return False
+        logger.info("MiniMax rate limit (%s); waiting in the limiter: %r", failure.error, limit)
+        return True
+
     def _backoff(self, attempt: int, failure: _Failure) -> float:
         """Seconds to wait before the next attempt; raises the failure when none is left."""
         if not failure.retryable or attempt >= self.max_retries:
@@ -221,6 +278,24 @@ class _BaseClient:
 
 
 _T = TypeVar("_T")
+
+
+def _settle(permit: Permit | None, outcome: object) -> None:
+    """Tell the limiter how an attempt ended (`None`: unknown) and free its slot.
+
+    Without a limiter (`permit` is None) there is nothing to do.
+    """
+    if permit is None:
+        return
+    if outcome is not None:
+        permit.limit.report(permit, outcome.error if isinstance(outcome, _Failure) else None)
+    permit.limit.release(permit)
+
+
+def _opened(permit: Permit | None) -> None:
+    """A stream opened: a success for the limiter; its slot is held until the stream closes."""
+    if permit is not None:
+        permit.limit.report(permit, None)
 
 
 class _Failure:
@@ -308,24 +383,26 @@ def _is_event_stream(response: httpx.Response) -> bool:
     return "text/event-stream" in response.headers.get("content-type", "")
 
 
-class MiniMaxClient(_BaseClient):
+class MiniMaxClient(_BaseClient[httpx.Client]):
     """Synchronous client for `POST {base_url}/chat/completions`.
 
-    One pooled `httpx.Client` is created on first use and reused; pass `http_client` to bring
-    your own (it is then yours to close).
+    One pooled `httpx.Client` is created on first use and reused; `shared_pool=True` uses the
+    process-wide one for these transport settings instead; pass `http_client` to bring your own
+    (it is then yours to close).
     """
-
-    def __init__(self, *, http_client: httpx.Client | None = None, **options: Any) -> None:
-        super().__init__(**options)
-        self._http = http_client
-        self._owns_http = http_client is None
 
     @property
     def http_client(self) -> httpx.Client:
-        if self._http is None:
-            self._http = httpx.Client(
-                timeout=self._httpx_timeout(False), limits=_POOL_LIMITS, verify=_ssl_context()
-            )
+        """The connection pool the next request uses."""
+        if self.shared_pool:
+            pool = self._pool
+            if pool is None or not pool.usable():
+                pool = self._pool = sync_pool(self.pool_key, self)
+            return pool.http
+        if self._own_pool_missing():
+            self._http = new_sync_http(self.pool_key)
+            self._pid = os.getpid()
+        assert self._http is not None
         return self._http
 
     @property
@@ -349,6 +426,7 @@ class MiniMaxClient(_BaseClient):
                 "POST", self._url, content=content, headers=headers, timeout=timeout
             ),
             lambda response: self._judge(response, response.content, request, prefill),
+            paced=True,
         )
 
     def _send(
@@ -357,23 +435,34 @@ class MiniMaxClient(_BaseClient):
         judge: Callable[[httpx.Response], _T | _Failure],
         *,
         retry: bool = True,
+        paced: bool = False,
     ) -> _T:
         """Send `build()`'s request until `judge` accepts the answer or no retry is left.
 
         `build` is called for every attempt, so a streamed body starts again from the top;
-        `retry=False` is for bodies that cannot (a file object that does not seek).
+        `retry=False` is for bodies that cannot (a file object that does not seek). `paced`
+        requests (chat completions) go through the rate limiter, if the client has one.
         """
-        attempt = 0
+        limit = self.rate_limit if paced else None
+        attempt = requeued = 0
         while True:
+            permit = limit.enter() if limit else None
             try:
                 response = self.http_client.send(build())
                 outcome = judge(response)
             except httpx.TransportError as exc:
                 outcome = self._failure(exc, "while sending the request")
+            except BaseException:
+                _settle(permit, None)
+                raise
+            _settle(permit, outcome)
             if not isinstance(outcome, _Failure):
                 return outcome
             if not retry:
                 raise outcome.error from outcome.cause
+            if self._requeue(outcome, requeued):
+                requeued += 1
+                continue
             time.sleep(self._backoff(attempt, outcome))
             attempt += 1
 
@@ -388,8 +477,10 @@ class MiniMaxClient(_BaseClient):
         content, headers = self._prepare(request, stream=True)
         prefill = resolve_prefill(think_prefill, request, self.base_url)
         timeout = self._httpx_timeout(True)
-        attempt = 0
+        attempt = requeued = 0
         while True:
+            permit = self.rate_limit.enter() if self.rate_limit else None
+            outcome: Completion | _Failure | None = None
             response: httpx.Response | None = None
             try:
                 sent = self.http_client.build_request(
@@ -404,7 +495,9 @@ class MiniMaxClient(_BaseClient):
                         first = reader.feed(chunk)
                         if first or reader.done:
                             break
-                    stream, response = ChatStream(response, reader, first, chunks=chunks), None
+                    _opened(permit)
+                    stream = ChatStream(response, reader, first, chunks=chunks, permit=permit)
+                    response = permit = None
                     return stream
                 outcome = self._judge(response, response.read(), request, prefill)
                 if isinstance(outcome, Completion):
@@ -414,11 +507,24 @@ class MiniMaxClient(_BaseClient):
             finally:
                 if response is not None:
                     response.close()
+                _settle(permit, outcome)
+            if self._requeue(outcome, requeued):
+                requeued += 1
+                continue
             time.sleep(self._backoff(attempt, outcome))
             attempt += 1
 
     def close(self) -> None:
-        if self._http is not None and self._owns_http:
+        """Close the pool this client made, or the shared pool it uses (reopened on next use).
+
+        A shared pool's other users get a new one on their next call; a call still running on
+        it in another thread is cut off. Your own `http_client` is left to you.
+        """
+        if self._pool is not None:
+            close_sync_pool(self._pool)
+            self._pool = None
+        if not self._own_pool_missing() and self._owns_http:
+            assert self._http is not None
             self._http.close()
             self._http = None
 
@@ -448,12 +554,20 @@ class _Stream(Generic[_Chunks]):
         completion: Completion | None = None,
         *,
         chunks: _Chunks | None = None,
+        permit: Permit | None = None,
     ) -> None:
         self._response = response
         self._reader = reader
         self._chunks: _Chunks | None = chunks
         self._first = first
         self.completion = completion
+        self._permit = permit
+        if permit is not None:  # a stream dropped unclosed still frees its limiter slot
+            weakref.finalize(self, permit.limit.release, permit)
+
+    def _release_permit(self) -> None:
+        if self._permit is not None:
+            self._permit.limit.release(self._permit)
 
 
 class ChatStream(_Stream[Iterator[bytes]]):
@@ -487,6 +601,7 @@ class ChatStream(_Stream[Iterator[bytes]]):
     def close(self) -> None:
         if self._response is not None:
             self._response.close()
+        self._release_permit()
 
     def __enter__(self) -> ChatStream:
         return self
@@ -542,20 +657,34 @@ def _delta_of(completion: Completion) -> StreamDelta:
     )
 
 
-class AsyncMiniMaxClient(_BaseClient):
-    """Asynchronous twin of `MiniMaxClient`, on one pooled `httpx.AsyncClient`."""
+class AsyncMiniMaxClient(_BaseClient[httpx.AsyncClient]):
+    """Asynchronous twin of `MiniMaxClient`, on one pooled `httpx.AsyncClient`.
 
-    def __init__(self, *, http_client: httpx.AsyncClient | None = None, **options: Any) -> None:
-        super().__init__(**options)
-        self._http = http_client
-        self._owns_http = http_client is None
+    With `shared_pool=True` the pool is the running event loop's one for these transport
+    settings, closed when that loop shuts down, so one client serves any number of loops.
+    """
+
+    _pool_loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
 
     @property
     def http_client(self) -> httpx.AsyncClient:
-        if self._http is None:
-            self._http = httpx.AsyncClient(
-                timeout=self._httpx_timeout(False), limits=_POOL_LIMITS, verify=_ssl_context()
-            )
+        """The pool the next request uses; a `shared_pool` client takes the running loop's."""
+        if self.shared_pool:
+            loop = get_running_loop()
+            pool = self._pool
+            if (
+                pool is None
+                or not pool.usable()
+                or self._pool_loop is None
+                or self._pool_loop() is not loop
+            ):
+                pool = self._pool = async_pool(self.pool_key, self)
+                self._pool_loop = weakref.ref(loop)
+            return pool.http
+        if self._own_pool_missing():
+            self._http = new_async_http(self.pool_key)
+            self._pid = os.getpid()
+        assert self._http is not None
         return self._http
 
     @property
@@ -579,6 +708,7 @@ class AsyncMiniMaxClient(_BaseClient):
                 "POST", self._url, content=content, headers=headers, timeout=timeout
             ),
             lambda response: self._judge(response, response.content, request, prefill),
+            paced=True,
         )
 
     async def _send(
@@ -587,19 +717,29 @@ class AsyncMiniMaxClient(_BaseClient):
         judge: Callable[[httpx.Response], _T | _Failure],
         *,
         retry: bool = True,
+        paced: bool = False,
     ) -> _T:
         """Async twin of `MiniMaxClient._send`."""
-        attempt = 0
+        limit = self.rate_limit if paced else None
+        attempt = requeued = 0
         while True:
+            permit = await limit.aenter() if limit else None
             try:
                 response = await self.http_client.send(build())
                 outcome = judge(response)
             except httpx.TransportError as exc:
                 outcome = self._failure(exc, "while sending the request")
+            except BaseException:
+                _settle(permit, None)
+                raise
+            _settle(permit, outcome)
             if not isinstance(outcome, _Failure):
                 return outcome
             if not retry:
                 raise outcome.error from outcome.cause
+            if self._requeue(outcome, requeued):
+                requeued += 1
+                continue
             await asyncio.sleep(self._backoff(attempt, outcome))
             attempt += 1
 
@@ -610,8 +750,10 @@ class AsyncMiniMaxClient(_BaseClient):
         content, headers = self._prepare(request, stream=True)
         prefill = resolve_prefill(think_prefill, request, self.base_url)
         timeout = self._httpx_timeout(True)
-        attempt = 0
+        attempt = requeued = 0
         while True:
+            permit = await self.rate_limit.aenter() if self.rate_limit else None
+            outcome: Completion | _Failure | None = None
             response: httpx.Response | None = None
             try:
                 sent = self.http_client.build_request(
@@ -626,7 +768,9 @@ class AsyncMiniMaxClient(_BaseClient):
                         first = reader.feed(chunk)
                         if first or reader.done:
                             break
-                    stream, response = AsyncChatStream(response, reader, first, chunks=chunks), None
+                    _opened(permit)
+                    stream = AsyncChatStream(response, reader, first, chunks=chunks, permit=permit)
+                    response = permit = None
                     return stream
                 outcome = self._judge(response, await response.aread(), request, prefill)
                 if isinstance(outcome, Completion):
@@ -636,11 +780,21 @@ class AsyncMiniMaxClient(_BaseClient):
             finally:
                 if response is not None:
                     await response.aclose()
+                _settle(permit, outcome)
+            if self._requeue(outcome, requeued):
+                requeued += 1
+                continue
             await asyncio.sleep(self._backoff(attempt, outcome))
             attempt += 1
 
     async def close(self) -> None:
-        if self._http is not None and self._owns_http:
+        """Close the pool this client made, or the running loop's shared pool it uses."""
+        if self._pool is not None:
+            if self._pool_loop is not None and self._pool_loop() is get_running_loop():
+                await close_async_pool(self._pool)
+            self._pool = None
+        if not self._own_pool_missing() and self._owns_http:
+            assert self._http is not None
             await self._http.aclose()
             self._http = None
 
@@ -686,6 +840,7 @@ class AsyncChatStream(_Stream[AsyncIterator[bytes]]):
     async def aclose(self) -> None:
         if self._response is not None:
             await self._response.aclose()
+        self._release_permit()
 
     async def __aenter__(self) -> AsyncChatStream:
         return self

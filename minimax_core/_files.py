@@ -285,7 +285,7 @@ def _part_head(boundary: str, purpose: str, filename: str, media_type: str) -> b
 class _FilesBase:
     """Requests and answers of the four calls; no I/O."""
 
-    def __init__(self, client: _BaseClient) -> None:
+    def __init__(self, client: _BaseClient[Any]) -> None:
         self._base = client
 
     def _url(self, name: str) -> str:

@@ -1,11 +1,23 @@
-"""Shared clients, so model instances with the same settings share one connection pool.
+"""Connection pools: shared by transport settings, bounded, and never used across a fork.
 
-- Sync clients are kept for the life of the process, one per distinct setting (key, URL,
-  timeouts, retries, headers), as LangChain's OpenAI and Anthropic packages do.
-- Async clients are kept per event loop, since a connection pool cannot outlive the loop its
-  sockets belong to. Each loop gets a guard async generator: `asyncio.run` (and any runner that
-  calls `loop.shutdown_asyncgens()`) closes it before closing the loop, and its `finally`
-  closes that loop's clients, so no connection is left open behind a closed loop.
+- **Keyed by transport, not by credentials.** A pool (an `httpx.Client`, or an
+  `httpx.AsyncClient` per event loop) depends only on `PoolKey`: the base URL, the timeouts and
+  the connection limits. The API key, retries and headers belong to each `MiniMaxClient` and go
+  with every request, so a server that calls MiniMax with many tenants' keys keeps one pool.
+- **Bounded, and never closed under a user.** Each pool knows the clients that use it (weakly).
+  Whenever a pool is taken, pools no live client uses are kept, most recently used first, up to
+  `MAX_IDLE_POOLS`; older idle ones are closed. A pool a live client uses is never evicted, so eviction cuts no call.
+- **Async pools live and die with their event loop.** Each loop gets a guard async generator:
+  `asyncio.run` (and any runner that calls `loop.shutdown_asyncgens()`) finalises it before
+  closing the loop, and its `finally` closes that loop's pools.
+- **Fork-safe.** A forked child must never send on a socket it inherited: the parent (and its
+  other children) read from the same connection, so answers would cross between processes. After
+  `os.fork` the registries start empty in the child (`os.register_at_fork`), and every pool
+  records the process that made it, so a client that finds an inherited pool takes a fresh one.
+  Inherited pools are never closed in the child, only set aside (`abandon`): closing an async
+  pool sends a TCP FIN (`shutdown(SHUT_WR)`, and a TLS close-notify) on the parent's
+  connection, and letting them be garbage-collected would run asyncio's transport finalisers on
+  the parent's loop objects. Kept aside, they cost the child a few idle file descriptors.
 
 Clients built around a caller's own `httpx` client are never shared or closed here.
 """
@@ -13,34 +25,50 @@ Clients built around a caller's own `httpx` client are never shared or closed he
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import ssl
 import threading
 import weakref
-from collections.abc import AsyncIterator, Mapping
-from typing import Any
+from collections import OrderedDict
+from collections.abc import AsyncGenerator, Callable, Mapping
+from dataclasses import dataclass
+from typing import Generic, TypedDict, TypeVar
 
+import httpx
 from pydantic import SecretStr
 
-from ._client import AsyncMiniMaxClient, MiniMaxClient
+from ._limiter import AdaptiveRateLimiter, Limit
 
-__all__ = ["client_options", "close_with_loop", "shared_async_client", "shared_sync_client"]
+__all__ = [
+    "MAX_IDLE_POOLS",
+    "ClientOptions",
+    "PoolKey",
+    "abandon",
+    "async_pool",
+    "client_options",
+    "close_async_pool",
+    "close_sync_pool",
+    "new_async_http",
+    "new_sync_http",
+    "sync_pool",
+]
 
-ClientKey = tuple[Any, ...]
-
-_sync_clients: dict[ClientKey, MiniMaxClient] = {}
-_sync_lock = threading.Lock()
+MAX_IDLE_POOLS = 8
+"""Pools that no live client uses are kept up to this many per registry (sync, or one loop)."""
 
 
-class _LoopClients:
-    __slots__ = ("__weakref__", "clients", "guard")
+class ClientOptions(TypedDict, total=False):
+    """The `MiniMaxClient` / `AsyncMiniMaxClient` keyword arguments the adapters set."""
 
-    def __init__(self) -> None:
-        self.clients: dict[ClientKey, AsyncMiniMaxClient] = {}
-        self.guard: AsyncIterator[None] | None = None
-
-
-_loop_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopClients] = (
-    weakref.WeakKeyDictionary()
-)
+    api_key: str | SecretStr | None
+    base_url: str | None
+    region: str | None
+    timeout: float | None
+    stream_idle_timeout: float | None
+    max_retries: int
+    default_headers: Mapping[str, str] | None
+    rate_limiter: AdaptiveRateLimiter | Limit | None
 
 
 def client_options(
@@ -51,85 +79,227 @@ def client_options(
     timeout: float | None = None,
     max_retries: int,
     default_headers: Mapping[str, str] | None,
-) -> dict[str, Any]:
+    rate_limiter: AdaptiveRateLimiter | Limit | None = None,
+) -> ClientOptions:
     """Client keyword arguments from an adapter's settings.
 
     A framework's single `timeout` also bounds the wait between stream chunks, as httpx's read
     timeout does for the OpenAI SDK; `None` keeps the core's defaults (600 s, 120 s idle).
     """
-    options: dict[str, Any] = {
-        "api_key": api_key,
-        "base_url": base_url,
-        "region": region,
-        "max_retries": max_retries,
-        "default_headers": default_headers,
-    }
+    options = ClientOptions(
+        api_key=api_key,
+        base_url=base_url,
+        region=region,
+        max_retries=max_retries,
+        default_headers=default_headers,
+        rate_limiter=rate_limiter,
+    )
     if timeout is not None:
         options["timeout"] = timeout
         options["stream_idle_timeout"] = timeout
     return options
 
 
-def client_key(options: Mapping[str, Any]) -> ClientKey:
-    """A hashable key for client options (the API key by value, headers sorted)."""
-    key = options.get("api_key")
-    secret = key.get_secret_value() if isinstance(key, SecretStr) else key
-    headers = tuple(sorted((options.get("default_headers") or {}).items()))
-    rest = tuple(
-        sorted(
-            (name, value)
-            for name, value in options.items()
-            if name not in ("api_key", "default_headers")
+@dataclass(frozen=True)
+class PoolKey:
+    """What a connection pool depends on: where it connects, how long it waits, how wide it is."""
+
+    base_url: str
+    timeout: float | None
+    connect_timeout: float
+    max_connections: int
+    max_keepalive_connections: int
+
+    def limits(self) -> httpx.Limits:
+        return httpx.Limits(
+            max_connections=self.max_connections,
+            max_keepalive_connections=self.max_keepalive_connections,
         )
+
+    def default_timeout(self) -> httpx.Timeout:
+        """Each request passes its own timeout; this covers anything sent without one."""
+        return httpx.Timeout(self.timeout, connect=self.connect_timeout)
+
+
+_SSL_CONTEXT: ssl.SSLContext | None = None
+
+
+def _ssl_context() -> ssl.SSLContext:
+    """One TLS context for every pool: building one loads the CA bundle (tens of ms)."""
+    global _SSL_CONTEXT
+    if _SSL_CONTEXT is None:
+        _SSL_CONTEXT = httpx.create_ssl_context()
+    return _SSL_CONTEXT
+
+
+def new_sync_http(key: PoolKey) -> httpx.Client:
+    """A new sync pool for `key` (not shared)."""
+    return httpx.Client(timeout=key.default_timeout(), limits=key.limits(), verify=_ssl_context())
+
+
+def new_async_http(key: PoolKey) -> httpx.AsyncClient:
+    """A new async pool for `key` (not shared)."""
+    return httpx.AsyncClient(
+        timeout=key.default_timeout(), limits=key.limits(), verify=_ssl_context()
     )
-    return (secret, headers, rest)
 
 
-def shared_sync_client(options: Mapping[str, Any]) -> MiniMaxClient:
-    """The process-wide sync client for these options, created on first use."""
-    key = client_key(options)
-    client = _sync_clients.get(key)
-    if client is None:
-        with _sync_lock:
-            client = _sync_clients.get(key)
-            if client is None:
-                client = MiniMaxClient(**options)
-                client.http_client  # noqa: B018  (create the pool now, not in a racing request)
-                _sync_clients[key] = client
-    return client
+_Http = TypeVar("_Http", httpx.Client, httpx.AsyncClient)
 
 
-async def _close_on_shutdown(clients: dict[ClientKey, AsyncMiniMaxClient]) -> AsyncIterator[None]:
+class Pool(Generic[_Http]):
+    """One shared `httpx` client, the process that made it, and the clients that use it."""
+
+    __slots__ = ("closed", "http", "key", "pid", "users")
+
+    def __init__(self, key: PoolKey, http: _Http) -> None:
+        self.key = key
+        self.http: _Http = http
+        self.pid = os.getpid()
+        self.closed = False
+        self.users: weakref.WeakSet[object] = weakref.WeakSet()
+
+    def usable(self) -> bool:
+        """Open, and made by this process (not inherited through a fork)."""
+        return not self.closed and self.pid == os.getpid()
+
+
+class _Registry(Generic[_Http]):
+    """Pools by key, most recently used last; idle ones beyond the bound are evicted."""
+
+    __slots__ = ("bound", "pools")
+
+    def __init__(self, bound: int) -> None:
+        self.bound = bound
+        self.pools: OrderedDict[PoolKey, Pool[_Http]] = OrderedDict()
+
+    def lease(
+        self, key: PoolKey, user: object, make: Callable[[PoolKey], _Http]
+    ) -> tuple[Pool[_Http], list[Pool[_Http]]]:
+        """The pool for `key` (made if needed) with `user` recorded, and the pools evicted."""
+        pool = self.pools.get(key)
+        if pool is None or not pool.usable():
+            pool = self.pools[key] = Pool(key, make(key))
+        self.pools.move_to_end(key)
+        pool.users.add(user)
+        return pool, self._evict()
+
+    def _evict(self) -> list[Pool[_Http]]:
+        idle = [key for key, pool in self.pools.items() if not pool.users]
+        evicted = []
+        for key in idle[: max(0, len(idle) - self.bound)]:
+            pool = self.pools.pop(key)
+            pool.closed = True
+            evicted.append(pool)
+        return evicted
+
+    def remove(self, pool: Pool[_Http]) -> bool:
+        """Forget `pool` and mark it closed; False if it was already gone."""
+        if self.pools.get(pool.key) is pool:
+            del self.pools[pool.key]
+        if pool.closed:
+            return False
+        pool.closed = True
+        return True
+
+
+class _LoopPools:
+    __slots__ = ("__weakref__", "guard", "registry")
+
+    def __init__(self) -> None:
+        self.registry: _Registry[httpx.AsyncClient] = _Registry(MAX_IDLE_POOLS)
+        self.guard: AsyncGenerator[None, None] | None = None
+
+
+_sync_registry: _Registry[httpx.Client] = _Registry(MAX_IDLE_POOLS)
+_sync_lock = threading.Lock()
+_loop_pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopPools] = (
+    weakref.WeakKeyDictionary()
+)
+_inherited: list[object] = []
+_closing: set[asyncio.Task[None]] = set()
+
+
+def abandon(thing: object) -> None:
+    """Set aside something inherited through a fork: never closed, never finalised here."""
+    _inherited.append(thing)
+
+
+def _start_afresh_in_child() -> None:
+    global _sync_registry, _sync_lock, _loop_pools
+    abandon((_sync_registry, _loop_pools))
+    _sync_registry = _Registry(MAX_IDLE_POOLS)
+    # Another thread may have held the lock at the fork; the child's copy would stay locked.
+    _sync_lock = threading.Lock()
+    _loop_pools = weakref.WeakKeyDictionary()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX only; Windows has no fork
+    os.register_at_fork(after_in_child=_start_afresh_in_child)
+
+
+def sync_pool(key: PoolKey, user: object) -> Pool[httpx.Client]:
+    """The process-wide sync pool for `key`, with `user` recorded as using it."""
+    with _sync_lock:
+        pool, evicted = _sync_registry.lease(key, user, new_sync_http)
+    for old in evicted:
+        old.http.close()
+    return pool
+
+
+def close_sync_pool(pool: Pool[httpx.Client]) -> None:
+    """Close a shared sync pool now (its users get a new one on their next call)."""
+    if not pool.usable():
+        return
+    with _sync_lock:
+        closing = _sync_registry.remove(pool)
+    if closing:
+        pool.http.close()
+
+
+async def _close_on_shutdown(registry: _Registry[httpx.AsyncClient]) -> AsyncGenerator[None, None]:
+    pid = os.getpid()
     try:
         yield
     finally:
-        held = list(clients.values())
-        clients.clear()
-        for client in held:
-            await client.close()
+        held = list(registry.pools.values())
+        registry.pools.clear()
+        for pool in held:
+            pool.closed = True
+            if pid == os.getpid():  # a forked child runs this on its copy: leave the sockets
+                await pool.http.aclose()
 
 
-async def close_with_loop(clients: dict[ClientKey, AsyncMiniMaxClient]) -> AsyncIterator[None]:
-    """Arrange for `clients` to be closed when the running loop shuts down; keep the result.
+def async_pool(key: PoolKey, user: object) -> Pool[httpx.AsyncClient]:
+    """The running loop's pool for `key`, with `user` recorded; closed when the loop shuts down.
 
-    It is an async generator started up to its first `yield`: the loop registers it, and
-    `loop.shutdown_asyncgens()` (which `asyncio.run` calls) runs its `finally`. The loop holds
-    it only weakly, so the caller keeps the returned object for as long as the clients live.
+    Synchronous, so that `AsyncMiniMaxClient.http_client` can be a property. The guard is an
+    async generator run up to its first `yield` here: its first step registers it with the
+    running loop (the loop's `firstiter` hook), and needs no await since nothing before the
+    `yield` awaits. `loop.shutdown_asyncgens()` (which `asyncio.run` calls) then runs its
+    `finally`. The loop holds it only weakly, so the loop's entry here keeps it.
     """
-    guard = _close_on_shutdown(clients)
-    await guard.__anext__()
-    return guard
-
-
-async def shared_async_client(options: Mapping[str, Any]) -> AsyncMiniMaxClient:
-    """The running loop's async client for these options, created on first use."""
     loop = asyncio.get_running_loop()
-    entry = _loop_clients.get(loop)
+    entry = _loop_pools.get(loop)
     if entry is None:
-        entry = _loop_clients[loop] = _LoopClients()
-        entry.guard = await close_with_loop(entry.clients)
-    key = client_key(options)
-    client = entry.clients.get(key)
-    if client is None:
-        client = entry.clients[key] = AsyncMiniMaxClient(**options)
-    return client
+        entry = _loop_pools[loop] = _LoopPools()
+        entry.guard = guard = _close_on_shutdown(entry.registry)
+        with contextlib.suppress(StopIteration):
+            guard.__anext__().send(None)
+    pool, evicted = entry.registry.lease(key, user, new_async_http)
+    for old in evicted:  # idle: nothing awaits them; close them in the background
+        task = loop.create_task(old.http.aclose())
+        _closing.add(task)
+        task.add_done_callback(_closing.discard)
+    return pool
+
+
+async def close_async_pool(pool: Pool[httpx.AsyncClient]) -> None:
+    """Close a shared async pool now (its users get a new one on their next call)."""
+    if not pool.usable():
+        return
+    entry = _loop_pools.get(asyncio.get_running_loop())
+    if entry is not None:
+        entry.registry.remove(pool)
+    pool.closed = True
+    await pool.http.aclose()

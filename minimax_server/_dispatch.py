@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ._control import control
@@ -91,7 +92,6 @@ async def _chat(
         body = None
     stream = isinstance(body, dict) and bool(body.get("stream"))
     state.record(request, body if isinstance(body, dict) else {}, stream)
-    dialect = state.dialect
 
     async def fail(error: ApiError) -> bool:
         payload = api_error_body(error)
@@ -101,7 +101,27 @@ async def _chat(
     refused = _auth_error(state, request)
     if refused is not None:
         return await fail(refused)
-    faults = state.faults.take(stream)
+    # The rate-limit mode answers beyond its limits as MiniMax does, through the fault answers.
+    counted, refusal = state.rate_gate.enter()
+    try:
+        faults = RequestFaults({refusal.kind: refusal}) if refusal else state.faults.take(stream)
+        return await _answer(state, request, body, faults, reader, writer, fail)
+    finally:
+        if counted:
+            state.rate_gate.leave()
+
+
+async def _answer(
+    state: ServerState,
+    request: HttpRequest,
+    body: Any,
+    faults: RequestFaults,
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    fail: Callable[[ApiError], Awaitable[bool]],
+) -> bool:
+    keep = request.keep_alive
+    dialect = state.dialect
     fault_error = faults.error()
     if fault_error is not None:
         return await fail(fault_error)

@@ -11,6 +11,7 @@ from typing import Any
 
 from ._dispatch import dispatch
 from ._http import BadHttp, read_request, send_json
+from ._ratelimit import RateGate, RateLimits
 from ._state import ServerState
 from ._types import Fault, RecordedRequest, ScriptedReply
 
@@ -37,6 +38,7 @@ class MiniMaxServer:
         port: int = 0,
         send_done: bool | None = None,
         chunk_delay: float = 0.0,
+        rate_limits: RateLimits | None = None,
     ) -> None:
         self._state = ServerState(
             api_key,
@@ -45,6 +47,7 @@ class MiniMaxServer:
             any_model=any_model,
             send_done=send_done,
             chunk_delay=chunk_delay,
+            rate_limits=rate_limits,
         )
         self.host = host
         self._requested_port = port
@@ -268,6 +271,11 @@ class MiniMaxServer:
     def connections_open(self) -> int:
         """TCP connections open now."""
         return self._state.connections_open
+
+    @property
+    def rate_gate(self) -> RateGate:
+        """The rate-limit mode: `rate_gate.configure(RateLimits(...))`, `rate_gate.stats()`."""
+        return self._state.rate_gate
 
     def set_dialect(self, dialect: str) -> None:
         """Switch the wire dialect for the following requests."""

@@ -13,6 +13,7 @@ from ._faults import FaultQueue
 from ._files import FilesApi
 from ._http import HttpRequest
 from ._model import ChatRequest, count_tokens, text_of
+from ._ratelimit import RateGate, RateLimits
 from ._types import DIALECTS, RecordedRequest, ScriptedReply
 from ._validate import Memory
 
@@ -40,6 +41,7 @@ class ServerState:
         any_model: bool | None,
         send_done: bool | None,
         chunk_delay: float,
+        rate_limits: RateLimits | None = None,
     ) -> None:
         check_dialect(dialect)
         self.api_key = api_key
@@ -50,6 +52,8 @@ class ServerState:
         self.chunk_delay = chunk_delay
         self._initial = (dialect, strict, any_model, send_done, chunk_delay)
         self.faults = FaultQueue()
+        self._initial_rate_limits = rate_limits or RateLimits()
+        self.rate_gate = RateGate(self._initial_rate_limits)
         self.memory = Memory()
         self.files = FilesApi()
         self.connections_opened = 0
@@ -130,5 +134,6 @@ class ServerState:
             self.connections_opened = 0
         self.faults.clear()
         self.memory.clear()
+        self.rate_gate.configure(self._initial_rate_limits)
         self.files.store.clear()
         self.dialect, self.strict, self.any_model, self.send_done, self.chunk_delay = self._initial

@@ -27,7 +27,7 @@ HI = [ChatMessage(role="user", content="Hello")]
 
 
 def test_public_api() -> None:
-    assert llamaindex_minimax.__all__ == ["MiniMax", "file_block"]
+    assert llamaindex_minimax.__all__ == ["AdaptiveRateLimiter", "MiniMax", "file_block"]
     assert issubclass(MiniMax, FunctionCallingLLM)
     assert MiniMax.class_name() == "MiniMax_LLM"
 
