@@ -115,12 +115,14 @@ def body_of(case: Case) -> dict[str, Any]:
 
 
 def _merged_message(deltas: list[Mapping[str, Any]]) -> dict[str, Any]:
-    """The message a gateway's deltas add up to (strings concatenated, lists appended)."""
+    """The message a gateway's deltas add up to (strings concatenated, lists appended; a
+    string that repeats all that came before is a snapshot and replaces it)."""
     message: dict[str, Any] = {"role": "assistant"}
     for delta in deltas:
         for key, value in delta.items():
             if isinstance(value, str) and key != "role":
-                message[key] = message.get(key, "") + value
+                held = message.get(key, "")
+                message[key] = value if held and value.startswith(held) else held + value
             elif isinstance(value, list):
                 message[key] = [*message.get(key, []), *value]
     return message
