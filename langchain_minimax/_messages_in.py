@@ -150,7 +150,12 @@ class ChunkBuilder:
 
     def chunk(self, delta: StreamDelta) -> ChatGenerationChunk:
         """The chunk for one delta: new text, new reasoning, tool-call pieces."""
-        additional = {"reasoning_content": delta.reasoning} if delta.reasoning else {}
+        fields: dict[str, Any] = {"response_metadata": {"model_provider": PROVIDER}}
+        if delta.reasoning:
+            fields["additional_kwargs"] = {"reasoning_content": delta.reasoning}
+        if not delta.tool_calls:
+            # Empty fields are left to their defaults: validating them costs more per chunk.
+            return ChatGenerationChunk(message=AIMessageChunk(content=delta.text, **fields))
         pieces: list[ToolCallChunk] = []
         for call in delta.tool_calls:
             call_id = call.id
@@ -164,12 +169,7 @@ class ChunkBuilder:
             pieces.append(
                 tool_call_chunk(name=call.name, args=call.arguments, id=call_id, index=call.index)
             )
-        message = AIMessageChunk(
-            content=delta.text,
-            additional_kwargs=additional,
-            tool_call_chunks=pieces,
-            response_metadata={"model_provider": PROVIDER},
-        )
+        message = AIMessageChunk(content=delta.text, tool_call_chunks=pieces, **fields)
         return ChatGenerationChunk(message=message)
 
     def last(self, completion: Completion) -> ChatGenerationChunk:

@@ -73,6 +73,8 @@ class Accumulator:
         "_details",
         "_display",
         "_final_message",
+        "_first_frame",
+        "_last_frame",
         "_parser",
         "_reasoning",
         "_reasoning_content",
@@ -112,6 +114,8 @@ class Accumulator:
         self._slots: list[_ToolSlot] = []
         self._slots_by_index: dict[int, _ToolSlot] = {}
         self._final_message: Mapping[str, Any] | None = None
+        self._first_frame: Mapping[str, Any] | None = None
+        self._last_frame: Mapping[str, Any] | None = None
 
     @property
     def started(self) -> bool:
@@ -125,9 +129,10 @@ class Accumulator:
             raise _malformed(exc) from exc
 
     def _feed(self, payload: Mapping[str, Any]) -> StreamDelta:
-        error = base_resp_error(payload)
-        if error is not None:
-            raise error
+        if "base_resp" in payload or "error" in payload:
+            error = base_resp_error(payload)
+            if error is not None:
+                raise error
         if self.id is None and payload.get("id"):
             self.id = str(payload["id"])
         if self.model is None and payload.get("model"):
@@ -137,9 +142,11 @@ class Accumulator:
             parsed = usage_from_wire(usage)
             if parsed.total_tokens or parsed.prompt_tokens or parsed.completion_tokens:
                 self.usage = parsed
-        for key in _METADATA_KEYS:
-            if key in payload:
-                self.metadata[key] = payload[key]
+        # Servers repeat the same envelope on every frame: its flags are read from the first and
+        # the last frame when the turn is finished, not copied per chunk.
+        if self._first_frame is None:
+            self._first_frame = payload
+        self._last_frame = payload
         delta = StreamDelta()
         for choice in payload.get("choices") or ():
             if choice.get("index", 0) not in (0, None):
@@ -301,6 +308,11 @@ class Accumulator:
         raw_content = "".join(self._content)
         answer = "".join(self._text)
         shown = "".join(self._display)
+        for frame in (self._first_frame, self._last_frame):
+            if frame is not None:
+                for key in _METADATA_KEYS:
+                    if key in frame:
+                        self.metadata[key] = frame[key]
         if self._final_message is not None and self.usage is None:
             usage = self._final_message.get("usage")
             if usage:

@@ -142,6 +142,7 @@ class _BaseClient(Generic[_Http]):
         self.timeout = timeout
         self.connect_timeout = connect_timeout
         self.stream_idle_timeout = stream_idle_timeout
+        self._timeouts: dict[tuple[float | None, ...], httpx.Timeout] = {}
         self.max_retries = max_retries
         self.default_headers = dict(default_headers or {})
         self.shared_pool = shared_pool
@@ -190,9 +191,14 @@ class _BaseClient(Generic[_Http]):
 
     def _httpx_timeout(self, stream: bool) -> httpx.Timeout:
         read = self.stream_idle_timeout if stream else self.timeout
-        return httpx.Timeout(
-            self.timeout, connect=self.connect_timeout, read=read, pool=self.timeout
-        )
+        # Built once per setting, not per call (building one validates all four values).
+        key = (self.timeout, self.connect_timeout, read)
+        timeout = self._timeouts.get(key)
+        if timeout is None:
+            timeout = self._timeouts[key] = httpx.Timeout(
+                self.timeout, connect=self.connect_timeout, read=read, pool=self.timeout
+            )
+        return timeout
 
     def _prepare(self, request: Mapping[str, Any], stream: bool) -> tuple[bytes, dict[str, str]]:
         body = dict(request)

@@ -27,6 +27,7 @@ the reasoning has no leading or trailing blank space and no tags. Inside the rea
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -293,7 +294,12 @@ def resolve_prefill(setting: ThinkPrefill, request: Mapping[str, Any], base_url:
         return "always"
     if setting is False:
         return "never"
+    return "never" if _is_minimax_host(base_url) else "maybe"
+
+
+@functools.lru_cache(maxsize=64)
+def _is_minimax_host(base_url: str) -> bool:
+    """Whether `base_url` is MiniMax's own API (cached: parsing a URL per call costs more than
+    the rest of the decision)."""
     host = (urlsplit(base_url).hostname or "").lower()
-    if any(host == name or host.endswith("." + name) for name in _MINIMAX_HOSTS):
-        return "never"
-    return "maybe"
+    return any(host == name or host.endswith("." + name) for name in _MINIMAX_HOSTS)
