@@ -91,11 +91,13 @@ def completion_to_message(completion: Completion) -> ChatMessage:
 
 
 def completion_to_response(completion: Completion, *, delta: str | None = None) -> ChatResponse:
+    raw = raw_of(completion)
+    usage = raw["usage"]
     return ChatResponse(
         message=completion_to_message(completion),
-        raw=raw_of(completion),
+        raw=raw,
         delta=delta,
-        additional_kwargs=usage_kwargs(completion.usage),
+        additional_kwargs=dict(usage) if usage is not None else {},
     )
 
 

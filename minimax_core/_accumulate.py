@@ -110,7 +110,7 @@ class Accumulator:
         self._structured = False
         self._shown_from = _NOWHERE
         self._parser = ThinkParser(prefill=prefill)
-        self._reasoning_parser = ThinkParser(in_think=True)
+        self._reasoning_parser: ThinkParser | None = None  # made when a reasoning field arrives
         self._slots: list[_ToolSlot] = []
         self._slots_by_index: dict[int, _ToolSlot] = {}
         self._final_message: Mapping[str, Any] | None = None
@@ -171,7 +171,10 @@ class Accumulator:
         # server splits reasoning out, before it reads the content.
         shown = self._read_reasoning(part)
         if shown:
-            text, reasoning = self._reasoning_parser.feed(shown)
+            parser = self._reasoning_parser
+            if parser is None:
+                parser = self._reasoning_parser = ThinkParser(in_think=True)
+            text, reasoning = parser.feed(shown)
             if text or reasoning:
                 shown = reasoning + text if text else reasoning
                 if self._shown_from == _FIELD:  # the usual case, inlined: it runs per chunk
@@ -282,8 +285,9 @@ class Accumulator:
                 "the partial answer was discarded"
             )
         delta = StreamDelta()
-        text, reasoning = self._reasoning_parser.flush()
-        self._show(reasoning + text, _FIELD, delta)
+        if self._reasoning_parser is not None:
+            text, reasoning = self._reasoning_parser.flush()
+            self._show(reasoning + text, _FIELD, delta)
         text, reasoning = self._parser.flush()
         if text:
             self._text.append(text)
@@ -308,7 +312,8 @@ class Accumulator:
         raw_content = "".join(self._content)
         answer = "".join(self._text)
         shown = "".join(self._display)
-        for frame in (self._first_frame, self._last_frame):
+        first, last = self._first_frame, self._last_frame
+        for frame in (first,) if first is last else (first, last):
             if frame is not None:
                 for key in _METADATA_KEYS:
                     if key in frame:

@@ -233,11 +233,16 @@ class _BaseClient(Generic[_Http]):
     def _judge(
         self, response: httpx.Response, raw: bytes, request: Mapping[str, Any], prefill: Prefill
     ) -> Completion | _Failure:
-        """What a whole (non-SSE) answer means: the finished turn, or a failure."""
-        body = self._judge_json(response, raw)
-        if isinstance(body, _Failure):
-            return body
-        return completion_from_body(body, _tools_of(request), prefill=prefill)
+        """What a whole (non-SSE) answer means: the finished turn, or a failure.
+
+        The accumulator checks `base_resp` itself, so a 200 body is read once.
+        """
+        if response.status_code >= 400:
+            return _Failure(*self._error_for(response, raw.decode("utf-8", "replace")))
+        try:
+            return completion_from_body(_json_or_raise(raw), _tools_of(request), prefill=prefill)
+        except APIStatusError as exc:  # a non-zero `base_resp` in a 200 body
+            return _Failure(exc, exc.retryable)
 
     def _judge_json(self, response: httpx.Response, raw: bytes) -> dict[str, Any] | _Failure:
         """A JSON answer (chat or Files API), or the failure its status or `base_resp` means.
