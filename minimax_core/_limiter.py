@@ -311,14 +311,21 @@ class SharedLimit:
     async def aacquire(self, blocking: bool = True) -> bool:
         return await self._atoken(blocking) is not None
 
+    def _reserve(self, blocking: bool) -> tuple[float, float] | None:
+        """`(now, when the reserved token starts)`, or None if not blocking and none is free."""
+        with self._lock:
+            now = self.clock()
+            if not blocking and next_start(self.state, now) > now:
+                return None
+            return now, reserve(self.state, now)
+
     def _token(self, blocking: bool = True) -> float | None:
         """Reserve and wait for a token; returns when it was reserved (None: not blocking)."""
         while True:
-            with self._lock:
-                now = self.clock()
-                if not blocking and next_start(self.state, now) > now:
-                    return None
-                start = reserve(self.state, now)
+            reserved = self._reserve(blocking)
+            if reserved is None:
+                return None
+            now, start = reserved
             if start > now:
                 time.sleep(start - now)
             if self._still_valid(now):
@@ -326,11 +333,10 @@ class SharedLimit:
 
     async def _atoken(self, blocking: bool = True) -> float | None:
         while True:
-            with self._lock:
-                now = self.clock()
-                if not blocking and next_start(self.state, now) > now:
-                    return None
-                start = reserve(self.state, now)
+            reserved = self._reserve(blocking)
+            if reserved is None:
+                return None
+            now, start = reserved
             if start > now:
                 await asyncio.sleep(start - now)
             if self._still_valid(now):

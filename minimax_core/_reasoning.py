@@ -73,8 +73,7 @@ class ThinkParser:
     `feed(chunk)` returns the `(text, reasoning)` it can release now; `flush()` releases the
     rest at end of stream. Raw tool-call blocks collect in `tool_xml`. Call `structured()` when
     the server sends reasoning in a field of its own: content is then the answer.
-    `orphan_close` is set when a `</think>` arrived where no think block was open (it is
-    dropped from the text).
+    A `</think>` where no think block is open is dropped from the text.
     """
 
     __slots__ = (
@@ -86,7 +85,6 @@ class ThinkParser:
         "_reasoning_started",
         "_structured",
         "_text_started",
-        "orphan_close",
         "tool_xml",
     )
 
@@ -100,7 +98,6 @@ class ThinkParser:
         self._reasoning_started = False
         self._held_space = ""
         self.tool_xml: list[str] = []
-        self.orphan_close = False
 
     def feed(self, chunk: str) -> tuple[str, str]:
         mode = self._mode
@@ -209,8 +206,6 @@ class ThinkParser:
         elif tag == THINK_CLOSE:
             if mode == _MAYBE:
                 self._commit_held(text, reasoning)
-            elif mode == _TEXT:
-                self.orphan_close = True
             self._mode = _TEXT
             self._held_space = ""
         elif tag == TOOL_OPEN:
