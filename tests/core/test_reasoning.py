@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from minimax_core._reasoning import ThinkParser, split_content
+from minimax_core._reasoning import Prefill, ThinkParser, split_content
 
 CASES = [
     # content, text, reasoning
@@ -33,15 +33,15 @@ def test_split_content(content: str, text: str, reasoning: str) -> None:
     assert split_content(content)[:2] == (text, reasoning)
 
 
-def _streamed(pieces: list[str]) -> tuple[str, str]:
-    parser = ThinkParser()
+def _streamed(pieces: list[str], mode: Prefill = "never") -> tuple[str, str, list[str]]:
+    """`split_content`'s result, had the content come in `pieces`."""
+    parser = ThinkParser(prefill=mode)
     text, reasoning = [], []
-    for piece in pieces:
-        t, r = parser.feed(piece)
+    for piece in [*pieces, None]:
+        t, r = parser.feed(piece) if piece is not None else parser.flush()
         text.append(t)
         reasoning.append(r)
-    t, r = parser.flush()
-    return "".join(text) + t, "".join(reasoning) + r
+    return "".join(text), "".join(reasoning), parser.tool_xml
 
 
 @pytest.mark.parametrize(
@@ -50,7 +50,7 @@ def _streamed(pieces: list[str]) -> tuple[str, str]:
 )
 def test_every_two_way_split_gives_the_same_result(content: str, text: str, reasoning: str) -> None:
     for cut in range(len(content) + 1):
-        assert _streamed([content[:cut], content[cut:]]) == (text, reasoning), cut
+        assert _streamed([content[:cut], content[cut:]])[:2] == (text, reasoning), cut
 
 
 _alphabet = st.sampled_from(
@@ -83,12 +83,7 @@ def test_arbitrary_text_never_crashes(content: str) -> None:
 
 # --- thinking-first output (the chat template opened the think block) -----------------------
 
-from minimax_core._reasoning import (  # noqa: E402
-    PREFILL_HOLD,
-    TOOL_CALL_HOLD,
-    Prefill,
-    resolve_prefill,
-)
+from minimax_core._reasoning import PREFILL_HOLD, TOOL_CALL_HOLD, resolve_prefill  # noqa: E402
 
 PREFILL_CASES: list[tuple[str, Prefill, str, str]] = [
     # content, mode, text, reasoning
@@ -125,11 +120,7 @@ PREFILL_CASES: list[tuple[str, Prefill, str, str]] = [
 def test_prefill_modes(content: str, mode: Prefill, text: str, reasoning: str) -> None:
     assert split_content(content, mode)[:2] == (text, reasoning)
     for cut in range(len(content) + 1):
-        parser = ThinkParser(prefill=mode)
-        t1, r1 = parser.feed(content[:cut])
-        t2, r2 = parser.feed(content[cut:])
-        t3, r3 = parser.flush()
-        assert (t1 + t2 + t3, r1 + r2 + r3) == (text, reasoning), cut
+        assert _streamed([content[:cut], content[cut:]], mode)[:2] == (text, reasoning), cut
 
 
 def test_a_reasoning_field_means_content_is_the_answer() -> None:
@@ -149,6 +140,7 @@ _prefill_alphabet = st.sampled_from(
         "</think>",
         "</thi",
         "nk>",
+        "<mini",
         "<minimax:tool_call>",
         "</minimax:tool_call>",
         "<",
@@ -156,6 +148,7 @@ _prefill_alphabet = st.sampled_from(
         "\n",
         "ab",
         "x" * 40,
+        "y" * 1500,  # past the tool-call hold in a few pieces
     ]
 )
 
@@ -163,24 +156,16 @@ _prefill_alphabet = st.sampled_from(
 @settings(max_examples=300, deadline=None)
 @given(
     parts=st.lists(_prefill_alphabet, max_size=30),
-    cuts=st.lists(st.integers(0, 1500), max_size=8),
+    cuts=st.lists(st.floats(0, 1), max_size=8),
     mode=st.sampled_from(["never", "maybe", "always"]),
 )
 def test_prefill_modes_never_depend_on_chunking(
-    parts: list[str], cuts: list[int], mode: Prefill
+    parts: list[str], cuts: list[float], mode: Prefill
 ) -> None:
     content = "".join(parts)
-    whole = split_content(content, mode)[:2]
-    bounds = sorted({min(c, len(content)) for c in cuts})
-    parser = ThinkParser(prefill=mode)
-    text, reasoning, last = [], [], 0
-    for bound in [*bounds, len(content)]:
-        t, r = parser.feed(content[last:bound])
-        text.append(t)
-        reasoning.append(r)
-        last = bound
-    t, r = parser.flush()
-    assert ("".join(text) + t, "".join(reasoning) + r) == whole
+    bounds = sorted({int(cut * len(content)) for cut in cuts})
+    pieces = [content[a:b] for a, b in zip([0, *bounds], [*bounds, len(content)], strict=True)]
+    assert _streamed(pieces, mode) == split_content(content, mode)
 
 
 # --- a tool call in the default mode: never taken for reasoning unless a `</think>` follows ---
@@ -264,8 +249,8 @@ def test_a_tool_call_is_a_tool_call_in_maybe_mode_at_every_split(
 ) -> None:
     assert split_content(content, "maybe") == (text, reasoning, tool_xml)
     for pieces in ([content[:cut], content[cut:]] for cut in range(len(content) + 1)):
-        assert _split_streamed(pieces, "maybe") == (text, reasoning, tool_xml), len(pieces[0])
-    assert _split_streamed(list(content), "maybe") == (text, reasoning, tool_xml)
+        assert _streamed(pieces, "maybe") == (text, reasoning, tool_xml), len(pieces[0])
+    assert _streamed(list(content), "maybe") == (text, reasoning, tool_xml)
 
 
 def test_told_the_template_opens_the_think_block_a_call_before_it_closes_is_reasoning() -> None:
@@ -292,49 +277,6 @@ def test_nothing_is_held_past_the_tool_call_hold() -> None:
     parser = ThinkParser(prefill="maybe")
     shown = "".join(parser.feed(char)[1] for char in "r" * (PREFILL_HOLD + 1))
     assert shown == "r" * (PREFILL_HOLD + 1)
-
-
-def _split_streamed(pieces: list[str], mode: Prefill) -> tuple[str, str, list[str]]:
-    parser = ThinkParser(prefill=mode)
-    text, reasoning = [], []
-    for piece in [*pieces, None]:
-        t, r = parser.feed(piece) if piece is not None else parser.flush()
-        text.append(t)
-        reasoning.append(r)
-    return "".join(text), "".join(reasoning), parser.tool_xml
-
-
-_tool_alphabet = st.sampled_from(
-    [
-        OPEN,
-        CLOSE,
-        "</think>",
-        "</thi",
-        "nk>",
-        "<mini",
-        "<think>",
-        "<",
-        " ",
-        "a",
-        "x" * 200,
-        "y" * 1500,
-    ]
-)
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    parts=st.lists(_tool_alphabet, max_size=16),
-    cuts=st.lists(st.floats(0, 1), max_size=8),
-    mode=st.sampled_from(["never", "maybe", "always"]),
-)
-def test_tool_call_holds_never_depend_on_chunking(
-    parts: list[str], cuts: list[float], mode: Prefill
-) -> None:
-    content = "".join(parts)
-    bounds = sorted({int(cut * len(content)) for cut in cuts})
-    pieces = [content[a:b] for a, b in zip([0, *bounds], [*bounds, len(content)], strict=True)]
-    assert _split_streamed(pieces, mode) == split_content(content, mode)
 
 
 @pytest.mark.parametrize(
