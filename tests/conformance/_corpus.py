@@ -6,8 +6,8 @@ cases where we decided otherwise, each with its reason (`why`): what we expect i
 (`expected`), the case's input as a client receives it (`data`, e.g. a server-side parser's
 output), or the prefill modes it applies to (`modes`; none: not applicable to this library).
 Every applicable case also runs in `DEFAULT_MODE`, what a user who sets nothing gets from a
-self-hosted server; `default` holds what a case gives there instead, when no one rule can
-serve it and another case (`expected` and `why`).
+self-hosted server; a case's `default` holds what it gives there instead (`expected`), where
+one rule cannot serve both it and another case, and why (`why`).
 
 A `raw` case is model output as a server without parsers would put it in `content`; `prefill`
 says whether the chat template opened the think block (`open`) or not (`none`). A `frames`
@@ -187,8 +187,10 @@ def through_client(case: Case, *, streamed: bool) -> Completion:
     }
     if case.tools:
         request["tools"] = case.tools
-    http = httpx.Client(transport=httpx.MockTransport(answer))
-    with MiniMaxClient(api_key="test-key", base_url=SELF_HOSTED, http_client=http) as client:
+    with (
+        httpx.Client(transport=httpx.MockTransport(answer)) as http,
+        MiniMaxClient(api_key="test-key", base_url=SELF_HOSTED, http_client=http) as client,
+    ):
         if not streamed:
             return client.create(request)
         with client.stream(request) as chunks:

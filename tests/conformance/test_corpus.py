@@ -37,6 +37,7 @@ from ._corpus import (
 
 CASES = load()
 APPLICABLE = [case for case in CASES if case.modes]
+# A case that names the default mode among its own already runs in it.
 RUNS = [
     *(pytest.param(case, mode, id=f"{case.id}[{mode}]") for case in CASES for mode in case.modes),
     *(
