@@ -212,26 +212,22 @@ class ThinkParser:
         """
         while pos < len(data):
             lt = data.find("<", pos)
-            if lt < 0:
-                lt = len(data)
-                piece = data[pos:]
-            elif lt > pos:
-                piece = data[pos:lt]
+            if lt != pos:
+                piece = data[pos:] if lt < 0 else data[pos:lt]
             else:
-                tag = self._tag_at(data, lt)
+                tag = self._tag_at(data, pos)
                 if tag is None:
                     return data, len(data)
                 if tag == THINK_CLOSE:
                     self._commit_held(text, reasoning)
                     self._switch(THINK_CLOSE, text, reasoning)
-                    return data, lt + len(THINK_CLOSE)
+                    return data, pos + len(THINK_CLOSE)
                 if tag == TOOL_OPEN and not self._tool_held:
                     self._hold_tool_call()
                 piece = tag or "<"
-                lt += len(piece)
             self._held.append(piece)
             self._held_len += len(piece)
-            pos = lt
+            pos += len(piece)
             if self._held_len > self._hold_limit:
                 if self._tool_held:
                     return self._release_held() + data[pos:], 0
