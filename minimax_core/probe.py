@@ -65,9 +65,10 @@ _DESCRIPTIONS = {
     "minimax": "MiniMax's API: `reasoning_details` when split, inline `<think>` otherwise",
     "vllm": "vLLM with a reasoning parser: a `reasoning` field",
     "sglang": "a `reasoning_content` field (SGLang, llama.cpp --jinja with a reasoning format)",
-    "inline_think": "`<think>…</think>` inline in the content, even when split is asked for",
+    "inline_think": "`<think>…</think>` inline in the content, even when split is asked for "
+    "(llama.cpp --reasoning-format none)",
     "raw_no_parser": "no reasoning parser: no opening `<think>`, reasoning ends at `</think>` "
-    "(vLLM/SGLang without one, llama.cpp --reasoning-format none or --skip-chat-parsing)",
+    "(vLLM/SGLang without one, llama.cpp --skip-chat-parsing)",
     "unknown": "no reasoning seen in any known place",
 }
 _MINIMAX_HOSTS = {
@@ -96,8 +97,13 @@ TWO_CALLS_QUESTION = (
     'get_weather(city="Rome") in parallel, both in this one turn.'
 )
 TWO_CALLS_CITIES = ("Paris", "Rome")
-# llama.cpp's answer when its tool parser cannot read the model's output (e.g. two calls).
-LLAMA_CPP_PARSE_ERROR = "does not match the expected peg-native format"
+# llama.cpp's errors when its tool-call grammar or parser cannot take the model's output (two
+# calls in one block): the grammar's when the second call came in the token that triggered it,
+# the parser's when no grammar constrained the output.
+LLAMA_CPP_TOOL_ERRORS = (
+    "Unexpected empty grammar stack after accepting piece",
+    "does not match the expected peg-native format",
+)
 # What keeps both calls of a block on llama.cpp: its own tool parser loses the second one, so
 # the raw output goes through and the client reads the XML; the output then starts inside the
 # think block the template pre-filled.
@@ -282,7 +288,8 @@ def judge_two_calls(
     if error is not None:
         status = getattr(error, "status_code", None)
         if isinstance(error, APIStatusError) and status is not None and status >= 500:
-            why = "its own parser" if LLAMA_CPP_PARSE_ERROR in str(error) else "it"
+            known = any(marker in str(error) for marker in LLAMA_CPP_TOOL_ERRORS)
+            why = "its tool-call grammar or parser" if known else "it"
             return "failed", (
                 f"two calls in one turn made the server fail (HTTP {status}): {why} could not "
                 "read the model's output"
@@ -630,7 +637,9 @@ def _run(report: ProbeReport, session: _Session) -> None:
 def _is_llama_cpp(exchange: Exchange) -> bool:
     if read_wire(exchange.headers.get("content-type", ""), exchange.body).llama_cpp:
         return True
-    return exchange.status >= 500 and LLAMA_CPP_PARSE_ERROR.encode() in exchange.body
+    return exchange.status >= 500 and any(
+        m.encode() in exchange.body for m in LLAMA_CPP_TOOL_ERRORS
+    )
 
 
 def _two_calls(report: ProbeReport, session: _Session, split: bool | None) -> None:

@@ -146,6 +146,12 @@ def sent_tool_calls(seen: Seen) -> list[dict[str, Any]]:
     return [{"function": v} for _, v in sorted(merged.items())]
 
 
+def assert_calls(executed: Sequence[Call], scenario: Scenario, kept: bool) -> None:
+    """The tools ran the scenario's calls; a step's calls may run in any order (concurrently)."""
+    expected = [call for step in expected_calls(scenario, kept) for call in step]
+    assert sorted(map(repr, executed)) == sorted(map(repr, expected)), executed
+
+
 def expected_calls(scenario: Scenario, kept: bool) -> list[list[Call]]:
     """The calls per step: all of them, or, where the engine drops the second of a block, one."""
     return [list(step) if kept else list(step[:1]) for step in scenario.calls]

@@ -35,7 +35,7 @@ MODES: dict[str, tuple[str, ...]] = {
 # answered in order; the template's own prompt (no extra system prompt from the server).
 COMMON_FLAGS = (
     "--temp", "0", "--top-k", "1", "-n", "400", "-c", "16384", "--parallel", "1",
-    "--threads", "1", "--no-warmup",
+    "--threads", "1", "--no-warmup", "--alias", "MiniMax-M2",
 )  # fmt: skip
 
 
