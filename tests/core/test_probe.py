@@ -273,9 +273,10 @@ class TwoCallsLost(httpx.BaseTransport):
         body = json.loads(request.content)
         two = body["messages"][0]["content"] == TWO_CALLS_QUESTION
         if two and self.how == "failed":
+            # What llama-server 11434 answers (tests/engine records it).
             message = (
-                "Failed to parse input at pos 130: The model produced output that does not "
-                "match the expected peg-native format"
+                "got exception: Unexpected empty grammar stack after accepting piece: "
+                'tool_call>\n<invoke name="get_weather">… (315)'
             )
             error = {"error": {"code": 500, "message": message, "type": "server_error"}}
             return httpx.Response(500, json=error)
