@@ -91,7 +91,9 @@ def test_the_fix_for_lost_parallel_calls_keeps_both_in_both_adapters(
 
         li = MiniMax(api_key=minimax_server.api_key, **settings)
         response = li.chat_with_tools(
-            [FunctionTool.from_defaults(get_weather)], user_msg=TWO_CALLS_QUESTION
+            [FunctionTool.from_defaults(get_weather)],
+            user_msg=TWO_CALLS_QUESTION,
+            allow_parallel_tool_calls=True,
         )
         calls = li.get_tool_calls_from_response(response)
         assert sorted(c.tool_kwargs["city"] for c in calls) == ["Paris", "Rome"]
