@@ -108,6 +108,18 @@ SCRIPTS = [
             "tool_call>",
         ),
     ),
+    # The same two calls joined by the `", "` llama.cpp's grammar and parser expect (MiniMax
+    # never writes it): the proof of where the second call goes missing.
+    Script(
+        "parallel_comma",
+        (
+            *thinking("Two calls, joined by a comma."),
+            CALL_OPEN,
+            invoke("get_weather", city="Paris"),
+            ", " + invoke("get_weather", city="Rome").lstrip("\n") + "\n",
+            CALL_CLOSE,
+        ),
+    ),
     Script(
         "parallel_answer",
         (*thinking("The results are in."), "Paris: sunny, 18 °C.", " Rome: cloudy, 21 °C."),
@@ -132,6 +144,7 @@ CHAIN_PROMPT = "What is the weather in Oslo, and the forecast for the next 3 day
 PARALLEL_PROMPT = "Compare the weather in Paris and Rome."
 PARALLEL_SPLIT_PROMPT = "Compare the weather in Paris and Rome, please."
 SYNTAX_PROMPT = "Explain the tool-call syntax, then get the weather in Lima."
+PARALLEL_COMMA_PROMPT = "Compare the weather in Paris and Rome, with a comma."
 
 PLAYS: dict[str, tuple[str, ...]] = {
     probe_module.PLAIN_QUESTION: ("sum",),
@@ -142,6 +155,7 @@ PLAYS: dict[str, tuple[str, ...]] = {
     PARALLEL_PROMPT: ("parallel", "parallel_answer"),
     PARALLEL_SPLIT_PROMPT: ("parallel_split", "parallel_answer"),
     SYNTAX_PROMPT: ("syntax_call", "syntax_answer"),
+    PARALLEL_COMMA_PROMPT: ("parallel_comma", "parallel_answer"),
 }
 
 

@@ -54,6 +54,10 @@ def test_the_probe_names_each_mode_and_its_fix(
     assert checks["tool loop keeps reasoning"]["ok"], table
     assert checks["replayed history accepted"]["ok"], table
     assert checks["stream shows no reasoning as answer"]["ok"], table
+    # This build refuses a JSON schema when it leaves the reasoning unparsed.
+    refused = engine.mode == "jinja-reasoning-none"
+    assert checks["response_format"]["ok"] is not refused, table
+    assert ("Failed to initialize samplers" in checks["response_format"]["detail"]) is refused
     assert report["settings"]["think_prefill"] is (dialect == "raw_no_parser")
     lost = parallel != "kept"
     assert report["fix"] == (LLAMA_CPP_FIX if lost else None)
