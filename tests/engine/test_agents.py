@@ -64,7 +64,7 @@ async def test_agent_loop(engine: Proxy, name: str, flavour: str) -> None:
     chats = engine.chats()
     assert [c.script for c in chats] == list(scenario.steps)
     assert all(c.status == 200 for c in chats)
-    if flavour in ("lc-invoke", "lc-stream", "lc-astream"):
+    if flavour.startswith("lc-"):
         assert run.reasoning == [reasoning_of(s) for s in scenario.steps]
     elif flavour == "li-stream-events":
         for step in scenario.steps:
