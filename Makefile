@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test test-live test-lowest lint format bench notebooks clean
+.PHONY: demo test test-live test-engine test-lowest lint format bench notebooks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,15 @@ test: $(VENV)/.stamp-dev
 # RECORD=1 writes each exchange to tests/fixtures/recorded/. Not part of `make test`.
 test-live: $(VENV)/.stamp-dev
 	$(BIN)/python -m pytest -c tests/live/pytest.ini -q tests/live $(if $(filter-out 0,$(RECORD)),--record)
+
+# llama.cpp's real llama-server on a tiny scripted MiniMax-shaped model: both adapters' agent
+# loops and minimax-probe in each engine mode (tests/engine/). The server is built once, into
+# ${XDG_CACHE_HOME:-~/.cache}/minimax-agents/llama-cpp-<version>/ (about 25 minutes on two
+# busy cores), then reused; if it cannot be built, one line says why and the target fails.
+# RECORD=1 rewrites tests/fixtures/recorded/llama-cpp-*.json. Not part of `make test`.
+test-engine: $(VENV)/.stamp-engine
+	@$(BIN)/python tools/llama_server.py >/dev/null
+	$(BIN)/python -m pytest -c tests/engine/pytest.ini -q tests/engine $(if $(filter-out 0,$(RECORD)),--record)
 
 # The declared lower bounds, proven: a venv of its own with exactly the lowest allowed versions.
 # First the core alone (httpx, pydantic), then the adapters with the lowest framework releases;

@@ -3,15 +3,17 @@
 It sends a handful of small requests to a MiniMax-compatible endpoint (MiniMax's API, or
 MiniMax-M2 on vLLM, SGLang, llama.cpp...) and reports where the reasoning comes, how tool calls
 arrive, whether usage and `[DONE]` arrive, whether `tool_choice` and `response_format` are
-accepted, and which adapter settings keep the reasoning chain there, proven by a tool loop:
+accepted, whether both calls of one turn arrive (llama.cpp's own tool parsing loses the second:
+the report then names the server flags and settings that keep it), and which adapter settings
+keep the reasoning chain there, proven by a tool loop:
 
 ```bash
 minimax-probe --base-url http://localhost:8000/v1 --api-key EMPTY --model MiniMaxAI/MiniMax-M2
 minimax-probe --json   # MINIMAX_API_KEY / MINIMAX_BASE_URL from the environment
 ```
 
-Exit status: 0 when the tool loop kept the reasoning chain with the recommended settings,
-1 when it did not, 2 when the endpoint could not be used at all (wrong key, wrong region,
+Exit status: 0 when the tool loop kept the reasoning chain with the recommended settings and
+both calls of one turn arrived, 1 when not, 2 when the endpoint could not be used at all (wrong key, wrong region,
 unreachable host); the key is never printed.
 """
 
@@ -50,7 +52,9 @@ __all__ = [
     "WireView",
     "dialect_of",
     "explain_failure",
+    "judge_two_calls",
     "main",
+    "parallel_call_fix",
     "probe",
     "read_wire",
     "recommended_settings",
@@ -62,9 +66,11 @@ DIALECTS = ("minimax", "vllm", "sglang", "inline_think", "raw_no_parser", "unkno
 _DESCRIPTIONS = {
     "minimax": "MiniMax's API: `reasoning_details` when split, inline `<think>` otherwise",
     "vllm": "vLLM with a reasoning parser: a `reasoning` field",
-    "sglang": "SGLang with a reasoning parser: a `reasoning_content` field",
-    "inline_think": "`<think>…</think>` inline in the content, even when split is asked for",
-    "raw_no_parser": "no reasoning parser: no opening `<think>`, reasoning ends at `</think>`",
+    "sglang": "a `reasoning_content` field (SGLang, llama.cpp --jinja with a reasoning format)",
+    "inline_think": "`<think>…</think>` inline in the content, even when split is asked for "
+    "(llama.cpp --reasoning-format none)",
+    "raw_no_parser": "no reasoning parser: no opening `<think>`, reasoning ends at `</think>` "
+    "(vLLM/SGLang without one, llama.cpp --skip-chat-parsing)",
     "unknown": "no reasoning seen in any known place",
 }
 _MINIMAX_HOSTS = {
@@ -82,6 +88,30 @@ _WEATHER_TOOL = {
             "required": ["city"],
         },
     },
+}
+# The probe's questions, named so a scripted test model can recognise each request.
+PLAIN_QUESTION = "What is 17 + 25? Answer with the number."
+WEATHER_QUESTION = "What is the weather in Paris? Use get_weather."
+JSON_QUESTION = "Reply in JSON: what is the capital of France?"
+GOODBYE = "Thank you. Say goodbye in one word."
+TWO_CALLS_QUESTION = (
+    'What is the weather in Paris and in Rome? Call get_weather(city="Paris") and '
+    'get_weather(city="Rome") in parallel, both in this one turn.'
+)
+TWO_CALLS_CITIES = ("Paris", "Rome")
+# llama.cpp's errors when its tool-call grammar or parser cannot take the model's output (two
+# calls in one block): the grammar's when the second call came in the token that triggered it,
+# the parser's when no grammar constrained the output.
+LLAMA_CPP_TOOL_ERRORS = (
+    "Unexpected empty grammar stack after accepting piece",
+    "does not match the expected peg-native format",
+)
+# What keeps both calls of a block on llama.cpp: its own tool parser loses the second one, so
+# the raw output goes through and the client reads the XML; the output then starts inside the
+# think block the template pre-filled.
+LLAMA_CPP_FIX: dict[str, Any] = {
+    "server_flags": ["--jinja", "--skip-chat-parsing"],
+    "settings": {"think_prefill": True, "reasoning_split": None},
 }
 _ANSWER_SCHEMA = {
     "type": "json_schema",
@@ -111,6 +141,7 @@ class WireView:
     usage: bool = False
     done: bool = False
     frames: int = 0
+    llama_cpp: bool = False  # llama.cpp's server adds `timings` to its answers
 
     @property
     def reasoning_location(self) -> str:
@@ -170,6 +201,7 @@ def read_wire(content_type: str, body: bytes) -> WireView:
             return view
         view.frames = 1
         view.usage = _has_usage(payload)
+        view.llama_cpp = "timings" in payload
         for choice in payload.get("choices") or []:
             if isinstance(choice, Mapping) and isinstance(choice.get("message"), Mapping):
                 _read_part(view, choice["message"])
@@ -190,6 +222,7 @@ def read_wire(content_type: str, body: bytes) -> WireView:
             continue
         view.frames += 1
         view.usage = view.usage or _has_usage(payload)
+        view.llama_cpp = view.llama_cpp or "timings" in payload
         for choice in payload.get("choices") or []:
             if not isinstance(choice, Mapping):
                 continue
@@ -244,6 +277,53 @@ def recommended_settings(dialect: str, *, base_url: str, model: str) -> dict[str
     elif dialect != "unknown":
         settings["think_prefill"] = False
     return settings
+
+
+def judge_two_calls(
+    calls: Sequence[Mapping[str, Any]] | None, error: MiniMaxError | None
+) -> tuple[str, str]:
+    """Whether a turn asked for two calls kept both: `kept`, `dropped`, `failed` or `none`.
+
+    `calls` are the valid calls' arguments, `error` the server's refusal instead. The detail is
+    one line for the report.
+    """
+    if error is not None:
+        status = getattr(error, "status_code", None)
+        if isinstance(error, APIStatusError) and status is not None and status >= 500:
+            known = any(marker in str(error) for marker in LLAMA_CPP_TOOL_ERRORS)
+            why = "its tool-call grammar or parser" if known else "it"
+            return "failed", (
+                f"two calls in one turn made the server fail (HTTP {status}): {why} could not "
+                "read the model's output"
+            )
+        return "none", f"refused: {error}"
+    cities = [str(args.get("city", "")) for args in calls or ()]
+    if sorted(cities) == sorted(TWO_CALLS_CITIES):
+        return "kept", "both calls of one turn arrived"
+    if len(cities) == 1:
+        return "dropped", (
+            f"asked for two calls in one turn, got one ({cities[0] or '?'}): the server lost "
+            "the second"
+        )
+    return "none", f"asked for two calls in one turn, got {len(cities)}"
+
+
+def parallel_call_fix(outcome: str, llama_cpp: bool) -> dict[str, Any] | None:
+    """The server flags and library settings that keep both calls, where they were lost.
+
+    On llama.cpp: `--skip-chat-parsing` (its tool parser loses the second call), with
+    `think_prefill=True`. Elsewhere: start the server without its tool-call parser, so the raw
+    XML reaches the client, which reads every call (no flags can be named for an unknown one).
+    """
+    if outcome not in ("dropped", "failed"):
+        return None
+    if llama_cpp:
+        return {k: (list(v) if isinstance(v, list) else dict(v)) for k, v in LLAMA_CPP_FIX.items()}
+    return {
+        "server_flags": [],
+        "settings": {"think_prefill": True, "reasoning_split": None},
+        "advice": "start the server without its tool-call parser; the library reads the raw XML",
+    }
 
 
 def explain_failure(error: MiniMaxError, base_url: str) -> str:
@@ -308,6 +388,9 @@ class ProbeReport:
     done: bool = False
     tool_choice_accepted: bool = False
     response_format_accepted: bool = False
+    engine: str | None = None
+    parallel_calls: str = "none"
+    fix: dict[str, Any] | None = None
 
     def add(self, name: str, ok: bool, detail: str) -> None:
         self.checks.append(Check(name, ok, detail))
@@ -326,6 +409,9 @@ class ProbeReport:
             "done": self.done,
             "tool_choice_accepted": self.tool_choice_accepted,
             "response_format_accepted": self.response_format_accepted,
+            "engine": self.engine,
+            "parallel_calls": self.parallel_calls,
+            "fix": self.fix,
         }
 
     def table(self) -> str:
@@ -333,6 +419,7 @@ class ProbeReport:
         width = max(len(c.name) for c in self.checks) if self.checks else 10
         lines = [
             f"endpoint  {self.base_url}  model {self.model}",
+            *([f"engine    {self.engine}"] if self.engine else []),
             f"dialect   {self.dialect} ({_DESCRIPTIONS[self.dialect]})",
             f"ok        {'yes' if self.ok else 'no'}",
             "",
@@ -343,6 +430,10 @@ class ProbeReport:
             lines.append(f"{check.name.ljust(width)}  {mark}  {check.detail}")
         args = ", ".join(f"{k}={v!r}" for k, v in self.settings.items())
         lines += ["", f"settings  {args}", "          (for both ChatMiniMax(...) and MiniMax(...))"]
+        if self.fix is not None:
+            flags = " ".join(self.fix["server_flags"]) or self.fix.get("advice", "")
+            fixed = ", ".join(f"{k}={v!r}" for k, v in self.fix["settings"].items())
+            lines.append(f"parallel  calls are lost here; to keep them: {flags}, then {fixed}")
         return "\n".join(lines)
 
 
@@ -443,7 +534,7 @@ def probe(
 
 def _run(report: ProbeReport, session: _Session) -> None:
     model = report.model
-    question = [{"role": "user", "content": "What is 17 + 25? Answer with the number."}]
+    question = [{"role": "user", "content": PLAIN_QUESTION}]
 
     # 1. A plain question with reasoning_split off: it must work, or nothing else will.
     try:
@@ -495,7 +586,7 @@ def _run(report: ProbeReport, session: _Session) -> None:
         report.add("stream [DONE]", view.done, "sent" if view.done else "missing")
 
     # 4. tool_choice and response_format.
-    weather = [{"role": "user", "content": "What is the weather in Paris? Use get_weather."}]
+    weather = [{"role": "user", "content": WEATHER_QUESTION}]
     named = {"type": "function", "function": {"name": "get_weather"}}
     forced = _attempt(
         report,
@@ -519,7 +610,7 @@ def _run(report: ProbeReport, session: _Session) -> None:
         "response_format",
         lambda: session.create(
             build_request(
-                [{"role": "user", "content": "Reply in JSON: what is the capital of France?"}],
+                [{"role": "user", "content": JSON_QUESTION}],
                 model=model,
                 reasoning_split=split,
                 response_format=_ANSWER_SCHEMA,
@@ -536,7 +627,43 @@ def _run(report: ProbeReport, session: _Session) -> None:
         report.add("response_format", True, detail)
 
     # 5. The tool loop with the recommended settings: call, result, answer, one more turn.
-    report.ok = _tool_loop(report, session, weather, split)
+    chain_kept = _tool_loop(report, session, weather, split)
+
+    # 6. Two calls in one turn: some servers' tool parsers lose the second.
+    _two_calls(report, session, split)
+    report.engine = "llama.cpp" if any(_is_llama_cpp(e) for e in session.exchanges) else None
+    report.fix = parallel_call_fix(report.parallel_calls, report.engine == "llama.cpp")
+    report.ok = chain_kept and report.fix is None
+
+
+def _is_llama_cpp(exchange: Exchange) -> bool:
+    if read_wire(exchange.headers.get("content-type", ""), exchange.body).llama_cpp:
+        return True
+    return exchange.status >= 500 and any(
+        m.encode() in exchange.body for m in LLAMA_CPP_TOOL_ERRORS
+    )
+
+
+def _two_calls(report: ProbeReport, session: _Session, split: bool | None) -> None:
+    request = build_request(
+        [{"role": "user", "content": TWO_CALLS_QUESTION}],
+        model=report.model,
+        reasoning_split=split,
+        tools=[_WEATHER_TOOL],
+    )
+    error: MiniMaxError | None = None
+    calls: list[dict[str, Any]] | None = None
+    try:
+        completion, _view = session.create(request)
+        calls = [c.args for c in completion.valid_tool_calls if c.args is not None]
+    except MiniMaxError as exc:
+        error = exc
+    report.parallel_calls, detail = judge_two_calls(calls, error)
+    report.add(
+        "two calls in one turn",
+        report.parallel_calls != "dropped" and report.parallel_calls != "failed",
+        detail,
+    )
 
 
 def _tool_loop(
@@ -596,7 +723,7 @@ def _tool_loop(
         {"role": "tool", "tool_call_id": c.id, "content": "Sunny, 18 °C in Paris"}
         for c in answer.valid_tool_calls
     ]
-    messages.append({"role": "user", "content": "Thank you. Say goodbye in one word."})
+    messages.append({"role": "user", "content": GOODBYE})
     third = _attempt(report, "replayed history accepted", ask)
     if third:
         report.add("replayed history accepted", True, "the whole history was accepted back")

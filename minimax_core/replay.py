@@ -9,7 +9,9 @@ back, and this module is the one place that knows its shape:
   `reasoning_split`), `reasoning_content` (SGLang, DeepSeek-style servers) or `reasoning` (vLLM);
   `REPLAY_KEYS` adds `content`, the raw content when it differs from the clean answer (an
   inline `<think>` block).
-- `build_replay`: the replay of a finished answer (used by the accumulator).
+- `build_replay`: the replay of a finished answer (used by the accumulator);
+  `template_reasoning_content` takes the newline the model wrote before `</think>` (and one
+  after `<think>`) off a `reasoning_content` field, since the template writes them itself.
 - `assistant_message`: the assistant turn rebuilt for the wire from its text, calls and replay.
 - `is_replay`: whether some data (a LlamaIndex ThinkingBlock's extras, a LangChain message's
   kwargs) is replay data, so other providers' reasoning is never sent to MiniMax.
@@ -32,6 +34,7 @@ __all__ = [
     "build_replay",
     "is_replay",
     "new_tool_call_id",
+    "template_reasoning_content",
 ]
 
 REPLAY_FIELDS = ("reasoning_details", "reasoning_content", "reasoning")
@@ -53,14 +56,15 @@ def build_replay(
     """The replay of a finished answer.
 
     One reasoning field is kept, the first present of `REPLAY_FIELDS` (the server sent one
-    form). The raw content is kept when it differs from the clean answer, once any raw
-    `<minimax:tool_call>` blocks (`tool_xml`) are taken out: the calls go back as `tool_calls`.
+    form); `reasoning_content` as `template_reasoning_content` gives it. The raw content is kept
+    when it differs from the clean answer, once any raw `<minimax:tool_call>` blocks
+    (`tool_xml`) are taken out: the calls go back as `tool_calls`.
     """
     replay: dict[str, Any] = {}
     if reasoning_details:
         replay["reasoning_details"] = list(reasoning_details)
-    elif reasoning_content:
-        replay["reasoning_content"] = reasoning_content
+    elif template_reasoning_content(reasoning_content):
+        replay["reasoning_content"] = template_reasoning_content(reasoning_content)
     elif reasoning:
         replay["reasoning"] = reasoning
     for block in tool_xml:
@@ -68,6 +72,23 @@ def build_replay(
     if raw_content != answer:
         replay["content"] = raw_content
     return replay
+
+
+def template_reasoning_content(reasoning: str) -> str:
+    """A `reasoning_content` field as it must go back: without one edge newline on each side.
+
+    The MiniMax-M2 chat template renders a replayed `reasoning_content` as `<think>\\n` + it +
+    `\\n</think>`: those two newlines are the ones the model wrote around its reasoning.
+    llama.cpp (`--jinja`) keeps the one before `</think>` in the field, so sent back verbatim
+    the model would see one newline more than it wrote; `tests/engine` checks the rendered
+    prompt byte for byte. Only this field is changed: `reasoning_details` is MiniMax's own, and
+    inline content is split by the template itself (which strips the newlines).
+    """
+    if reasoning.startswith("\n"):
+        reasoning = reasoning[1:]
+    if reasoning.endswith("\n"):
+        reasoning = reasoning[:-1]
+    return reasoning
 
 
 def assistant_message(

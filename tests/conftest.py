@@ -6,8 +6,9 @@ import pytest
 
 pytest_plugins = ["minimax_server.pytest_plugin"]
 
-# The live suite needs a key and runs only through `make test-live` (its own pytest.ini).
-collect_ignore = ["live"]
+# The live suite needs a key and runs only through `make test-live`, the engine suite only
+# through `make test-engine` (each has its own pytest.ini).
+collect_ignore = ["live", "engine"]
 
 
 @pytest.fixture(autouse=True)

@@ -13,9 +13,13 @@ import pytest
 from minimax_core import AuthenticationError
 from minimax_core.probe import (
     DIALECTS,
+    LLAMA_CPP_FIX,
+    TWO_CALLS_QUESTION,
     dialect_of,
     explain_failure,
+    judge_two_calls,
     main,
+    parallel_call_fix,
     probe,
     read_wire,
     recommended_settings,
@@ -251,3 +255,92 @@ def test_prefill_for_servers_without_a_reasoning_parser(model: str, prefill: obj
         "model",
         "reasoning_split",
     }
+
+
+class TwoCallsLost(httpx.BaseTransport):
+    """The local server, except that the two-call request is answered as a lossy server does.
+
+    `dropped`: the answer carries only the first call (llama.cpp's lazy grammar closing the
+    block early); `failed`: llama.cpp's HTTP 500 when its parser cannot read two calls.
+    `llama_cpp` adds the `timings` llama.cpp's server puts in every answer.
+    """
+
+    def __init__(self, how: str, *, llama_cpp: bool = True) -> None:
+        self.how, self.llama_cpp = how, llama_cpp
+        self.inner = httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        two = body["messages"][0]["content"] == TWO_CALLS_QUESTION
+        if two and self.how == "failed":
+            # What llama-server 11434 answers (tests/engine records it).
+            message = (
+                "got exception: Unexpected empty grammar stack after accepting piece: "
+                'tool_call>\n<invoke name="get_weather">… (315)'
+            )
+            error = {"error": {"code": 500, "message": message, "type": "server_error"}}
+            return httpx.Response(500, json=error)
+        response = self.inner.handle_request(request)
+        raw = response.read()
+        if body.get("stream"):
+            return httpx.Response(response.status_code, headers=response.headers, content=raw)
+        data = json.loads(raw)
+        if self.llama_cpp:
+            data["timings"] = {"predicted_n": 1}
+        if two:
+            [choice] = data["choices"]
+            assert len(choice["message"]["tool_calls"]) == 2, "the local model made two calls"
+            choice["message"]["tool_calls"] = choice["message"]["tool_calls"][:1]
+        return httpx.Response(200, json=data)
+
+
+@pytest.mark.parametrize("how", ["dropped", "failed"])
+def test_a_lost_second_call_is_reported_with_the_fix(
+    how: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with MiniMaxServer(api_key="k", dialect="sglang", strict=True) as server:
+        code = main(["--base-url", server.base_url, "--api-key", "k"], transport=TwoCallsLost(how))
+        report = probe(base_url=server.base_url, api_key="k", transport=TwoCallsLost(how))
+    out = capsys.readouterr().out
+    assert code == 1 and not report.ok
+    assert report.engine == "llama.cpp" and report.parallel_calls == how
+    assert report.fix == LLAMA_CPP_FIX
+    [check] = [c for c in report.checks if c.name == "two calls in one turn"]
+    assert not check.ok
+    assert ("got one (Paris)" if how == "dropped" else "HTTP 500") in check.detail
+    # The reasoning chain itself was kept: only the parallel calls are lost.
+    assert {c.name for c in report.checks if not c.ok} == {"two calls in one turn"}
+    assert re.search(
+        r"^parallel  calls are lost here; to keep them: --jinja --skip-chat-parsing, then "
+        r"think_prefill=True, reasoning_split=None$",
+        out,
+        re.M,
+    )
+    assert "engine    llama.cpp" in out
+
+
+def test_a_lost_call_elsewhere_gets_generic_advice() -> None:
+    with MiniMaxServer(api_key="k", dialect="vllm", strict=True) as server:
+        report = probe(
+            base_url=server.base_url,
+            api_key="k",
+            transport=TwoCallsLost("dropped", llama_cpp=False),
+        )
+    assert report.engine is None and report.parallel_calls == "dropped"
+    assert report.fix is not None and report.fix["server_flags"] == []
+    assert "without its tool-call parser" in report.fix["advice"]
+
+
+@pytest.mark.parametrize(
+    ("calls", "outcome"),
+    [
+        ([{"city": "Rome"}, {"city": "Paris"}], "kept"),
+        ([{"city": "Paris"}], "dropped"),
+        ([], "none"),
+    ],
+)
+def test_judge_two_calls(calls: list[dict[str, Any]], outcome: str) -> None:
+    assert judge_two_calls(calls, None)[0] == outcome
+    assert parallel_call_fix(outcome, llama_cpp=True) == (
+        LLAMA_CPP_FIX if outcome == "dropped" else None
+    )

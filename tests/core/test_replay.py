@@ -119,3 +119,17 @@ def test_a_truncated_thinking_first_turn_is_replayed_whole() -> None:
     assert message["content"] == raw
     # An edited answer still wins over the raw content.
     assert assistant_message("edited", [], {"content": raw})["content"] == "edited"
+
+
+@pytest.mark.parametrize(
+    ("received", "sent"),
+    [("R\n", "R"), ("\nR\n", "R"), ("R\n\n", "R\n"), ("R", "R"), (" R \n", " R "), ("\n", None)],
+)
+def test_reasoning_content_goes_back_without_the_newlines_the_template_adds(
+    received: str, sent: str | None
+) -> None:
+    """The MiniMax-M2 template writes `<think>\\n` + field + `\\n</think>`: one edge newline
+    less on each side, never more, and nothing else touched."""
+    replay = build_replay(reasoning_content=received, raw_content="", answer="")
+    assert replay.get("reasoning_content") == sent
+    assert build_replay(reasoning="R\n", raw_content="", answer="")["reasoning"] == "R\n"

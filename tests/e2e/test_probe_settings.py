@@ -61,3 +61,41 @@ def test_recommended_settings_keep_the_chain_in_both_adapters(server: MiniMaxSer
     assert "Sunny in Rome" in (
         li.chat_with_tools([tool], chat_history=history).message.content or ""
     )
+
+
+def test_the_fix_for_lost_parallel_calls_keeps_both_in_both_adapters(
+    minimax_server: MiniMaxServer,
+) -> None:
+    """The probe's fix for llama.cpp (`--skip-chat-parsing`, `think_prefill=True`) means raw
+    output starting inside the reasoning, tool calls as XML: the local server's
+    `raw_no_parser` dialect. Both calls of one block arrive in both adapters."""
+    from minimax_core.probe import LLAMA_CPP_FIX, TWO_CALLS_QUESTION
+
+    minimax_server.set_dialect("raw_no_parser")
+    try:
+        settings = {
+            **probe(
+                base_url=minimax_server.base_url, model="MiniMax-M2.7", api_key="test-key"
+            ).settings,
+            **LLAMA_CPP_FIX["settings"],
+        }
+
+        def get_weather(city: str) -> str:
+            """The current weather in a city."""
+            return f"Sunny in {city}"
+
+        llm = ChatMiniMax(api_key=minimax_server.api_key, **settings).bind_tools([get_weather])
+        message = llm.invoke(TWO_CALLS_QUESTION)
+        assert sorted(c["args"]["city"] for c in message.tool_calls) == ["Paris", "Rome"]
+        assert "<minimax:" not in message.text and message.additional_kwargs["reasoning_content"]
+
+        li = MiniMax(api_key=minimax_server.api_key, **settings)
+        response = li.chat_with_tools(
+            [FunctionTool.from_defaults(get_weather)],
+            user_msg=TWO_CALLS_QUESTION,
+            allow_parallel_tool_calls=True,
+        )
+        calls = li.get_tool_calls_from_response(response)
+        assert sorted(c.tool_kwargs["city"] for c in calls) == ["Paris", "Rome"]
+    finally:
+        minimax_server.set_dialect("minimax")
