@@ -211,18 +211,22 @@ STATUS_TABLE: dict[int, tuple[type[APIStatusError], bool]] = {
     529: (OverloadedError, True),
 }
 
+_PARSER_HINT = (
+    "the server's own tool-call parser rejected the model's output. For MiniMax models on "
+    "llama.cpp, start llama-server with --jinja --skip-chat-parsing and set think_prefill=True: "
+    "this library then reads the calls from the raw output itself"
+)
+
 # Self-hosted engines answer HTTP 5xx for failures that the same request meets again every time.
 # A MiniMax code in the body always wins over this table; MiniMax's own messages match none of
 # it. (fragment of the lowercased message, hint for the user or "")
 PERMANENT_SERVER_FAILURES: tuple[tuple[str, str], ...] = (
     # llama.cpp's tool-call parser rejecting the model's output; for MiniMax-M2 it is what two
     # calls in one block meet (the parser joins calls with a fixed separator), on every retry.
-    (
-        "does not match the expected",
-        "the server's own tool-call parser rejected the model's output. For MiniMax models on "
-        "llama.cpp, start llama-server with --skip-chat-parsing and set think_prefill=True: "
-        "this library then reads the calls from the raw output itself",
-    ),
+    ("does not match the expected", _PARSER_HINT),
+    # llama.cpp's tool-call grammar failing on a token that carries two calls: "Unexpected
+    # empty grammar stack after accepting piece" (HTTP 500, or an error frame in a stream).
+    ("empty grammar stack", _PARSER_HINT),
     # llama.cpp without --jinja: "tools param requires --jinja flag".
     ("requires --jinja", "restart llama-server with --jinja"),
     # Any engine naming a start-up flag it lacks ("... requires --enable-auto-tool-choice").
@@ -311,9 +315,10 @@ def _minimax_code(value: Any) -> int | None:
 
 
 def permanent_failure_hint(status_code: int | None, code: int | None, message: str) -> str | None:
-    """For a 5xx without a MiniMax code whose message says a retry meets it again: the hint
-    (possibly empty) to add to the error. `None` when the failure may pass on a retry."""
-    if code is not None or status_code is None or status_code < 500:
+    """The hint (possibly empty) for a 5xx or an error frame without a MiniMax code whose
+    message says a retry meets it again; `None` when the failure may pass on a retry."""
+    # No status: an error frame inside a 200 stream, where llama.cpp sends its failures.
+    if code is not None or (status_code is not None and status_code < 500):
         return None
     lowered = message.lower()
     for fragment, hint in PERMANENT_SERVER_FAILURES:

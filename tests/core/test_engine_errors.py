@@ -9,11 +9,12 @@ import pytest
 
 import minimax_core as mm
 from minimax_core._client import retry_waits
-from minimax_core._exceptions import permanent_failure_hint, status_error
+from minimax_core._exceptions import base_resp_error, permanent_failure_hint, status_error
 from minimax_server import Fault, MiniMaxServer
 
 # llama-server's words, as it answers them (HTTP 500, `type: server_error`).
 PARSE_FAILURE = "The model produced output that does not match the expected peg-native format"
+GRAMMAR_FAILURE = "Unexpected empty grammar stack after accepting piece"
 NO_JINJA = "tools param requires --jinja flag"
 MESSAGES = [{"role": "user", "content": "hi"}]
 
@@ -32,6 +33,7 @@ def _engine_body(status: int, message: str) -> dict[str, object]:
     ("message", "retryable"),
     [
         (PARSE_FAILURE, False),
+        (GRAMMAR_FAILURE, False),
         (NO_JINJA, False),
         ('"auto" tool choice requires --enable-auto-tool-choice to be set', False),
         ("CUDA out of memory", True),
@@ -73,6 +75,13 @@ def test_a_minimax_500_is_still_retried() -> None:
     error, retryable = status_error(status_code=500, body=body)
     assert retryable and error.code == 1033
     assert str(error).startswith("[HTTP 500, MiniMax code 1033]")
+
+
+def test_an_error_frame_that_says_it_recurs_names_the_way_out() -> None:
+    frame = {"error": {"code": 500, "message": GRAMMAR_FAILURE, "type": "server_error"}}
+    error = base_resp_error(frame)
+    assert error is not None and not error.retryable and error.code is None
+    assert "--skip-chat-parsing" in str(error) and "MiniMax code" not in str(error)
 
 
 def test_an_echoed_status_is_no_minimax_code() -> None:

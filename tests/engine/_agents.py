@@ -41,7 +41,7 @@ def logged_tools(run: AgentRun) -> list[Callable[..., str]]:
 def settings_for(base_url: str, settings: dict[str, Any] | None) -> dict[str, Any]:
     """The library's defaults (only the endpoint given) and any settings on top."""
     base: dict[str, Any] = {"model": MODEL, "base_url": base_url}
-    return {**base, **(settings or {}), "api_key": "EMPTY", "max_retries": 0}
+    return {**base, **(settings or {}), "api_key": "EMPTY"}
 
 
 async def run_agent(

@@ -49,8 +49,12 @@ async def test_agent_loop(engine: Proxy, name: str, flavour: str) -> None:
     scenario = SCENARIOS[name]
     kept = engine.mode in KEEPS_BOTH_CALLS or not scenario.parallel
     if name == "parallel_split" and not kept:
-        with pytest.raises(MiniMaxError, match=GRAMMAR_ERROR):
+        with pytest.raises(MiniMaxError, match=GRAMMAR_ERROR) as info:
             await run_agent(flavour, engine.base_url, scenario.prompt)
+        # The library's default retries are on: a failure that recurs is sent once, and the
+        # error names the mode that keeps both calls and no MiniMax code.
+        assert "not retried" in str(info.value) and "--skip-chat-parsing" in str(info.value)
+        assert "MiniMax code" not in str(info.value)
         # Invoked: HTTP 500; streamed: HTTP 200, then an error frame.
         [failed] = engine.chats()
         assert failed.status == (200 if failed.sent.get("stream") else 500)
