@@ -33,7 +33,7 @@ from minimax_core._accumulate import Accumulator
 from minimax_core._reasoning import Prefill, resolve_prefill
 
 HERE = Path(__file__).resolve().parent
-SOURCES = ("vllm", "sglang", "llamacpp", "mlxlm", "tensorrt_llm", "rtp_llm", "gateways")
+SOURCES = ("vllm", "sglang", "llamacpp", "mlxlm", "tensorrt_llm", "rtp_llm", "gateways", "minimax")
 
 SELF_HOSTED = "http://localhost:8000/v1"
 THINKING_MODEL = "MiniMax-M2"
