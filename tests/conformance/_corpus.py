@@ -1,7 +1,8 @@
 """The conformance corpus: what real engines' MiniMax parsers publish, as data.
 
-`data/<source>.json` holds the cases collected from each engine's own parser tests (the
-repository, revision and test are named in each file and case). `choices.json` holds the
+`data/<source>.json` holds the cases collected from each engine's own parser tests, and from
+MiniMax's own tool calling guide (`minimax`); the repository, revision and test are named in
+each file and case. `choices.json` holds the
 cases where we decided otherwise, each with its reason (`why`): what we expect instead
 (`expected`), the case's input as a client receives it (`data`, e.g. a server-side parser's
 output), or the prefill modes it applies to (`modes`; none: not applicable to this library).
@@ -32,7 +33,7 @@ from minimax_core._accumulate import Accumulator
 from minimax_core._reasoning import Prefill, resolve_prefill
 
 HERE = Path(__file__).resolve().parent
-SOURCES = ("vllm", "sglang", "llamacpp", "mlxlm", "tensorrt_llm", "gateways")
+SOURCES = ("vllm", "sglang", "llamacpp", "mlxlm", "tensorrt_llm", "rtp_llm", "gateways", "minimax")
 
 SELF_HOSTED = "http://localhost:8000/v1"
 THINKING_MODEL = "MiniMax-M2"
