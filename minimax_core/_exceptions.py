@@ -20,6 +20,9 @@ MiniMaxError
         └── OverloadedError                    529
 ```
 
+Warnings (a request MiniMax will not fully honour, an answer cut short by its own thinking)
+are `MiniMaxWarning`, a `UserWarning`, so one filter silences or raises them all.
+
 MiniMax reports errors two ways: HTTP 200 with a non-zero `base_resp.status_code`, and HTTP
 4xx/5xx whose code sits at the end of the message as `(NNNN)`. Both go through `status_error`,
 so the same failure always raises the same class.
@@ -43,6 +46,7 @@ __all__ = [
     "InsufficientBalanceError",
     "InternalServerError",
     "MiniMaxError",
+    "MiniMaxWarning",
     "NotFoundError",
     "OverloadedError",
     "PermissionDeniedError",
@@ -55,6 +59,10 @@ __all__ = [
 
 class MiniMaxError(Exception):
     """Root of every error this library raises."""
+
+
+class MiniMaxWarning(UserWarning):
+    """Something MiniMax will not do as asked, said before or after the call (never an error)."""
 
 
 class RequestValidationError(MiniMaxError, ValueError):
