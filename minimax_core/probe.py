@@ -27,7 +27,7 @@ from typing import Any, Literal, TypeVar
 
 import httpx
 
-from ._client import CHINA_BASE_URL, DEFAULT_BASE_URL, MiniMaxClient, resolve_base_url
+from ._client import MiniMaxClient, resolve_base_url
 from ._exceptions import (
     APIConnectionError,
     APIStatusError,
@@ -37,6 +37,7 @@ from ._exceptions import (
     RequestValidationError,
 )
 from ._request import build_request
+from ._settings import other_region_url
 from .models import DEFAULT_MODEL
 from .recording import CaptureTransport, Exchange
 from .replay import REPLAY_FIELDS, assistant_message
@@ -66,10 +67,6 @@ _DESCRIPTIONS = {
     "inline_think": "`<think>…</think>` inline in the content, even when split is asked for",
     "raw_no_parser": "no reasoning parser: no opening `<think>`, reasoning ends at `</think>`",
     "unknown": "no reasoning seen in any known place",
-}
-_MINIMAX_HOSTS = {
-    "api.minimax.io": CHINA_BASE_URL,
-    "api.minimaxi.com": DEFAULT_BASE_URL,
 }
 _WEATHER_TOOL = {
     "type": "function",
@@ -248,12 +245,11 @@ def recommended_settings(dialect: str, *, base_url: str, model: str) -> dict[str
 
 def explain_failure(error: MiniMaxError, base_url: str) -> str:
     """One sentence saying why the endpoint cannot be used, never quoting the key."""
-    host = httpx.URL(base_url).host
     if isinstance(error, AuthenticationError):
         how = [f"HTTP {error.status_code}"] if error.status_code not in (None, 200) else []
         how += [f"code {error.code}"] if error.code is not None else []
         sentence = f"{base_url} refused the API key ({', '.join(how) or 'no code given'})"
-        other = _MINIMAX_HOSTS.get(host)
+        other = other_region_url(base_url)
         if other is not None:
             return (
                 f"{sentence}: MiniMax keys are bound to a region, so if this key comes from the "

@@ -123,8 +123,9 @@ def test_missing_key(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixt
 @pytest.mark.parametrize(
     ("base_url", "other"),
     [
-        ("https://api.minimax.io/v1", "https://api.minimaxi.com/v1"),
-        ("https://api.minimaxi.com/v1", "https://api.minimax.io/v1"),
+        ("https://api.minimax.io/v1", "https://api.minimax.cn/v1"),
+        ("https://api.minimax.cn/v1", "https://api.minimax.io/v1"),
+        ("https://api.minimaxi.com/v1", "https://api.minimax.io/v1"),  # the old China host
     ],
 )
 def test_wrong_region_suggests_the_other_one(
@@ -151,7 +152,7 @@ def test_a_refusal_inside_an_http_200_answer() -> None:
     error = AuthenticationError("login fail", status_code=200, code=1004)
     sentence = explain_failure(error, "https://api.minimax.io/v1")
     assert "(code 1004)" in sentence and "HTTP" not in sentence
-    assert "--base-url https://api.minimaxi.com/v1" in sentence
+    assert "--base-url https://api.minimax.cn/v1" in sentence
 
 
 def test_explain_failure_for_a_self_hosted_host() -> None:

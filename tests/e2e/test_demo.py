@@ -164,9 +164,9 @@ def test_failures_are_one_sentence(runs: dict[str, Run], name: str, phrase: str)
     ("region", "base_url", "expected"),
     [
         (None, None, "https://api.minimax.io/v1"),
-        ("cn", None, "https://api.minimaxi.com/v1"),
+        ("cn", None, "https://api.minimax.cn/v1"),
         (None, "http://127.0.0.1:9/v1", "http://127.0.0.1:9/v1"),
-        ("cn", "http://127.0.0.1:9/v1", "https://api.minimaxi.com/v1"),  # --region wins
+        ("cn", "http://127.0.0.1:9/v1", "https://api.minimax.cn/v1"),  # --region wins
     ],
 )
 def test_with_a_key_the_endpoint_follows_region_then_base_url(
