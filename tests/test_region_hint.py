@@ -11,9 +11,9 @@ import pytest
 from llama_index.core.base.llms.types import ChatMessage
 
 import minimax_core as mm
-from minimax_core._reasoning import resolve_prefill
 from langchain_minimax import ChatMiniMax, MiniMaxAuthenticationError
 from llamaindex_minimax import MiniMax
+from minimax_core._reasoning import resolve_prefill
 from minimax_core._settings import LEGACY_CHINA_BASE_URL, region_hint
 
 # MiniMax's real answers to a key from the other region (see the error table in _exceptions).
