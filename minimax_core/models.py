@@ -93,8 +93,34 @@ def _m2(name: str) -> ModelInfo:
 # Always-thinking models: `thinking` disabled answers HTTP 400, code 2013 "invalid params,
 # model requires adaptive thinking (2013)" (measured by AIHubMix:
 # https://dev.to/aihubmix/fixing-requires-adaptive-thinking-2013-when-moving-from-minimax-m27-to-m31-flash-1iif,
-# https://qiita.com/AIHubMix/items/3a11ef2c449092568f28).
+# https://qiita.com/AIHubMix/items/3a11ef2c449092568f28). They take every level of
+# `EFFORT_LEVELS` and think at `max` when none is sent. No recommended output size is
+# published for them, and `top_p` is left to MiniMax.
 _ALWAYS_THINKS: ThinkingOff = "refused"
+
+
+def _always_thinking(
+    name: str,
+    max_output_tokens: int | None,
+    *,
+    ignores: frozenset[str] = frozenset(),
+    json_schema_output: bool = False,
+) -> ModelInfo:
+    return ModelInfo(
+        name,
+        context_window=1_000_000,
+        max_output_tokens=max_output_tokens,
+        recommended_output_tokens=None,
+        thinking_off=_ALWAYS_THINKS,
+        image_input=True,
+        video_input=True,
+        default_top_p=None,
+        effort_levels=EFFORT_LEVELS,
+        default_effort="max",
+        ignores=ignores,
+        json_schema_output=json_schema_output,
+    )
+
 
 MODELS: dict[str, ModelInfo] = {
     info.name: info
@@ -103,18 +129,7 @@ MODELS: dict[str, ModelInfo] = {
         # https://openrouter.ai/compare/minimax/minimax-m4/mistralai/mistral-large-4-0); output
         # 262,144 (Vercel); text, image and video input (https://runware.ai/docs/models/minimax-m4,
         # OpenRouter; Vercel lists text and image). No MiniMax page on M4 was found yet.
-        ModelInfo(
-            "MiniMax-M4",
-            1_000_000,
-            262_144,
-            None,
-            _ALWAYS_THINKS,
-            True,
-            True,
-            None,
-            EFFORT_LEVELS,
-            "max",
-        ),
+        _always_thinking("MiniMax-M4", 262_144),
         # Context 1,000,000 (https://help.aliyun.com/zh/model-studio/minimax-m3-1-flash,
         # https://docs.sim.ai/models/minimax/minimax-m3-1-flash); output 524,288
         # (https://vercel.com/ai-gateway/models/minimax-m3.1-flash,
@@ -122,34 +137,15 @@ MODELS: dict[str, ModelInfo] = {
         # Runware). Alibaba, whose provider is MiniMax itself, documents that `stop` is not
         # honoured, `parallel_tool_calls: false` does not keep calls serial, and only
         # `tool_choice: "auto"` is supported. Sim lists structured outputs as supported.
-        ModelInfo(
+        _always_thinking(
             "MiniMax-M3.1-Flash",
-            1_000_000,
             524_288,
-            None,
-            _ALWAYS_THINKS,
-            True,
-            True,
-            None,
-            EFFORT_LEVELS,
-            "max",
-            frozenset({"stop", "parallel_tool_calls", "tool_choice"}),
+            ignores=frozenset({"stop", "parallel_tool_calls", "tool_choice"}),
             json_schema_output=True,
         ),
         # Context, input and effort from https://platform.minimax.io/docs/guides/text-generation
         # (the Preview period); no output limit is published, so none is checked. Plan keys only.
-        ModelInfo(
-            "MiniMax-M3.1-Flash-Preview",
-            1_000_000,
-            None,
-            None,
-            _ALWAYS_THINKS,
-            True,
-            True,
-            None,
-            EFFORT_LEVELS,
-            "max",
-        ),
+        _always_thinking("MiniMax-M3.1-Flash-Preview", None),
         # https://platform.minimax.io/docs/guides/text-generation: context 1,000,000, output
         # 131,072 recommended and 524,288 at most, images and video, `thinking` adaptive or
         # disabled. MiniMax documents no effort for M3 on this endpoint, and one client reports

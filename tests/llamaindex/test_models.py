@@ -13,12 +13,18 @@ from llamaindex_minimax import MiniMax
 from minimax_core import EFFORT_LEVELS, MODELS, MiniMaxWarning, RequestValidationError
 from minimax_server import MiniMaxServer
 
+from .._model_cases import (
+    ALWAYS_THINKING,
+    EFFORT_MODELS,
+    LEVELS,
+    NO_EFFORT_MODELS,
+    THINKING_OFF,
+    UNDOCUMENTED_LEVELS,
+    UNKNOWN_IDS,
+)
 from .conftest import LLMFactory
 
 HI = [ChatMessage(role="user", content="Hi")]
-EFFORT_MODELS = sorted(name for name, info in MODELS.items() if info.effort_levels)
-NO_EFFORT_MODELS = sorted(name for name, info in MODELS.items() if not info.effort_levels)
-ALWAYS_THINKING = sorted(name for name, info in MODELS.items() if info.always_thinks)
 
 
 def _thinking(message: ChatMessage) -> str:
@@ -82,7 +88,7 @@ def test_unset_effort_is_not_sent_and_the_model_thinks_at_max(
 
 
 @pytest.mark.parametrize("name", ALWAYS_THINKING)
-@pytest.mark.parametrize("off", [False, "disabled", {"type": "disabled"}])
+@pytest.mark.parametrize("off", THINKING_OFF)
 def test_thinking_off_is_refused_for_models_that_always_think(
     make_llm: LLMFactory, server: MiniMaxServer, name: str, off: object
 ) -> None:
@@ -94,12 +100,11 @@ def test_thinking_off_is_refused_for_models_that_always_think(
 
 
 @pytest.mark.parametrize("name", EFFORT_MODELS)
-@pytest.mark.parametrize("effort", ["none", "minimal", "MAX"])
+@pytest.mark.parametrize("effort", UNDOCUMENTED_LEVELS)
 def test_a_level_the_model_does_not_take_is_refused_naming_the_levels(
     make_llm: LLMFactory, server: MiniMaxServer, name: str, effort: str
 ) -> None:
-    levels = "'low', 'medium', 'high', 'xhigh', 'max'"
-    with pytest.raises(RequestValidationError, match=f"{name} takes reasoning_effort {levels}"):
+    with pytest.raises(RequestValidationError, match=f"{name} takes reasoning_effort {LEVELS}"):
         make_llm(model=name, reasoning_effort=effort)
     with pytest.raises(RequestValidationError, match=f"got {effort!r}"):
         make_llm(model=name).chat(HI, reasoning_effort=effort)
@@ -117,7 +122,7 @@ def test_any_effort_is_refused_for_a_model_without_effort_control(
     assert not server.requests
 
 
-@pytest.mark.parametrize("name", ["MiniMax-M5", "MiniMaxAI/MiniMax-M4", "gateway/minimax-latest"])
+@pytest.mark.parametrize("name", UNKNOWN_IDS)
 def test_an_unknown_model_id_is_sent_as_written(
     make_llm: LLMFactory, server: MiniMaxServer, name: str
 ) -> None:
