@@ -652,8 +652,12 @@ def _check_models(report: ProbeReport, session: _Session, question: list[dict[st
         return  # a self-hosted server or a gateway: the catalog is not about it
     found = ModelFindings(listed=listed)
     report.models = found
+    missing = [name for name in MODELS if name not in known]
     report.add(
-        "models listed", True, f"{len(listed or ())} listed; catalog ones: {', '.join(known)}"
+        "models listed",
+        True,
+        f"{len(listed or ())} listed, {len(known)} of the catalog's {len(MODELS)}"
+        + (f"; not listed: {', '.join(missing)}" if missing else ""),
     )
 
     def ask(model: str, stream: bool = False, **extra: Any) -> Completion:
