@@ -427,4 +427,4 @@ def test_request_maps_settings_and_per_call_options() -> None:
     plain = MiniMax(api_key="k", reasoning_split=None)._request(
         [ChatMessage(role="user", content="Hi")], stream=False
     )
-    assert plain == {"model": "MiniMax-M2.7", "messages": [{"role": "user", "content": "Hi"}]}
+    assert plain == {"model": "MiniMax-M3", "messages": [{"role": "user", "content": "Hi"}]}
