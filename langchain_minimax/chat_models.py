@@ -159,7 +159,8 @@ class ChatMiniMax(BaseChatModel):
     """Whether the server's chat template opens the think block, so that output starts inside
     the reasoning (a self-hosted server with no reasoning parser). `"auto"`: never on MiniMax's
     own API; elsewhere, for a model that thinks, output with no opening `<think>` is taken as
-    reasoning once a `</think>` or more than 256 characters arrive."""
+    reasoning once a `</think>` or more than 256 characters arrive, though a tool call is only
+    reasoning when a `</think>` follows it closely."""
     stop: list[str] | None = Field(default=None, alias="stop_sequences")
     """Default stop sequences."""
     timeout: float | None = None

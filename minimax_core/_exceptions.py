@@ -20,6 +20,9 @@ MiniMaxError
         └── OverloadedError                    529
 ```
 
+An engine's 5xx (no MiniMax code) is not retried when its message says it recurs
+(`PERMANENT_SERVER_FAILURES`); a 501 is a `BadRequestError`, never retried.
+
 Warnings (a request MiniMax will not fully honour, an answer cut short by its own thinking)
 are `MiniMaxWarning`, a `UserWarning`, so one filter silences or raises them all.
 
@@ -212,8 +215,28 @@ STATUS_TABLE: dict[int, tuple[type[APIStatusError], bool]] = {
     413: (BadRequestError, False),
     422: (BadRequestError, False),
     429: (RateLimitError, True),
+    501: (BadRequestError, False),
     529: (OverloadedError, True),
 }
+
+# Self-hosted engines answer HTTP 5xx for failures that the same request meets again every time.
+# A MiniMax code in the body always wins over this table; MiniMax's own messages match none of
+# it. (fragment of the lowercased message, hint for the user or "")
+PERMANENT_SERVER_FAILURES: tuple[tuple[str, str], ...] = (
+    # llama.cpp's tool-call parser rejecting the model's output; for MiniMax-M2 it is what two
+    # calls in one block meet (the parser joins calls with a fixed separator), on every retry.
+    (
+        "does not match the expected",
+        "the server's own tool-call parser rejected the model's output. For MiniMax models on "
+        "llama.cpp, start llama-server with --skip-chat-parsing and set think_prefill=True: "
+        "this library then reads the calls from the raw output itself",
+    ),
+    # llama.cpp without --jinja: "tools param requires --jinja flag".
+    ("requires --jinja", "restart llama-server with --jinja"),
+    # Any engine naming a start-up flag it lacks ("... requires --enable-auto-tool-choice").
+    ("requires --", "the server must be restarted with the flag it names"),
+    ("flag is required", "the server must be restarted with the flag it names"),
+)
 
 _CODE_IN_MESSAGE = re.compile(r"\((\d{4,5})\)\s*$")
 _CONTEXT_HINTS = (
@@ -276,7 +299,7 @@ def read_error_body(body: Any) -> tuple[str | None, int | None, str | None]:
     if isinstance(error, Mapping):
         msg = error.get("message")
         message = str(msg) if msg is not None else None
-        code = _as_int(error.get("code"))
+        code = _minimax_code(error.get("code"))
         if message is not None:
             code = code_from_message(message) or code
         return message, code, request_id
@@ -286,6 +309,25 @@ def read_error_body(body: Any) -> tuple[str | None, int | None, str | None]:
     if isinstance(msg, str):
         return msg, code_from_message(msg), request_id
     return None, None, request_id
+
+
+def _minimax_code(value: Any) -> int | None:
+    """`error.code` as a MiniMax code: MiniMax's are four digits. OpenAI-compatible engines
+    (vLLM, SGLang, llama.cpp) echo the HTTP status there, which is no MiniMax code."""
+    code = _as_int(value)
+    return code if code is not None and code >= 1000 else None
+
+
+def permanent_failure_hint(status_code: int | None, code: int | None, message: str) -> str | None:
+    """For a 5xx without a MiniMax code whose message says a retry meets it again: the hint
+    (possibly empty) to add to the error. `None` when the failure may pass on a retry."""
+    if code is not None or status_code is None or status_code < 500:
+        return None
+    lowered = message.lower()
+    for fragment, hint in PERMANENT_SERVER_FAILURES:
+        if fragment in lowered:
+            return hint
+    return None
 
 
 def _as_int(value: Any) -> int | None:
@@ -309,6 +351,10 @@ def status_error(
         message = raw_text.strip()[:500] or "no error message"
         code = code or code_from_message(message)
     cls, retryable = classify(status_code, code)
+    hint = permanent_failure_hint(status_code, code, message)
+    if hint is not None:
+        retryable = False
+        message = f"{message} (not retried: {hint})" if hint else f"{message} (not retried)"
     if cls is BadRequestError and any(hint in message.lower() for hint in _CONTEXT_HINTS):
         cls = ContextWindowExceededError
     error = cls(

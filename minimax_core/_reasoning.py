@@ -12,17 +12,25 @@ first tag the client sees is `</think>`. Where the output starts is the `prefill
 
 - `"never"`: the answer starts as text (MiniMax's own API, a model with thinking off).
 - `"always"`: the output starts inside the reasoning (the template opens the think block).
-- `"maybe"`: it probably does. Up to `PREFILL_HOLD` characters are held back: a `</think>` within
-  them, or more text than that, makes them reasoning; a stream that ends first, or a structured
-  reasoning field (the server has a reasoning parser), makes them the answer.
+- `"maybe"`: it probably does, so the text is held back until it tells. A `</think>` makes
+  what was held reasoning; the end of the stream or a structured reasoning field (the server has
+  a reasoning parser) makes it the answer; more than `PREFILL_HOLD` characters make it
+  reasoning, unless a `<minimax:tool_call>` began within them. Then the hold lasts
+  `TOOL_CALL_HOLD` characters from that tag, and past them, as at the end, the block is the
+  answer's tool call. So a tool call is reasoning only when a `</think>` follows it closely (a
+  model thinking about the syntax), never for being long: a server whose reasoning parser leaves
+  out an empty reasoning field, or a proxy that strips the reasoning, sends a call with nothing
+  before it, and taking that for reasoning would lose the call without a word. Reasoning shown
+  for being long holds a later tool-call block back the same way.
 
-In every mode an opening `<think>` at the start is honoured, and structured reasoning that
+Nothing is held without bound: at most `PREFILL_HOLD + TOOL_CALL_HOLD` characters and a partial
+tag. In every mode an opening `<think>` at the start is honoured, and structured reasoning that
 arrives before any content means the content is the answer. The outcome depends only on the
 text, never on how it was split into chunks, so a streamed and an invoked answer agree.
 
 Display rules, the same streamed or not: the answer starts at its first non-blank character;
-the reasoning has no leading or trailing blank space and no tags. Inside the reasoning only
-`</think>` is a tag: a model thinking about a tool call may write its syntax there.
+the reasoning has no leading or trailing blank space and no tags. Inside an opened think block
+only `</think>` is a tag: a model thinking about a tool call may write its syntax there.
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ from .models import model_info
 
 __all__ = [
     "PREFILL_HOLD",
+    "TOOL_CALL_HOLD",
     "Prefill",
     "ThinkParser",
     "ThinkPrefill",
@@ -52,18 +61,27 @@ ThinkPrefill = Literal["auto"] | bool
 PREFILL_HOLD = 256
 """Characters of presumed reasoning held back in `"maybe"` mode before they are shown."""
 
+TOOL_CALL_HOLD = 4096
+"""Characters held in `"maybe"` mode from a `<minimax:tool_call>` on, waiting for a `</think>`
+that would make the block reasoning. Past them it is a tool call: a real call can be far longer
+(a file's contents), and reasoning that quotes the syntax reaches `</think>` sooner."""
+
 THINK_OPEN = "<think>"
 THINK_CLOSE = "</think>"
 TOOL_OPEN = "<minimax:tool_call>"
 TOOL_CLOSE = "</minimax:tool_call>"
 
-_START, _TEXT, _THINK, _TOOL, _MAYBE = 0, 1, 2, 3, 4
+# The modes whose chunks may skip the scan come first, so one comparison tells them apart.
+# `_PRESUMED` is reasoning shown only because the `maybe` hold ran out: there a tool-call block
+# is held back again, where in `_THINK` (an opened think block) it is just reasoning.
+_TEXT, _THINK, _PRESUMED, _START, _TOOL, _MAYBE = 0, 1, 2, 3, 4, 5
 _TAGS_BY_MODE: dict[int, tuple[str, ...]] = {
     _START: (THINK_OPEN,),
     _TEXT: (THINK_OPEN, THINK_CLOSE, TOOL_OPEN),
     _THINK: (THINK_CLOSE,),
+    _PRESUMED: (THINK_CLOSE, TOOL_OPEN),
     _TOOL: (TOOL_CLOSE,),
-    _MAYBE: (THINK_CLOSE,),
+    _MAYBE: (THINK_CLOSE, TOOL_OPEN),
 }
 
 
@@ -78,13 +96,16 @@ class ThinkParser:
 
     __slots__ = (
         "_held",
+        "_held_len",
         "_held_space",
+        "_hold_limit",
         "_mode",
         "_pending",
         "_prefill",
         "_reasoning_started",
         "_structured",
         "_text_started",
+        "_tool_held",
         "tool_xml",
     )
 
@@ -94,14 +115,16 @@ class ThinkParser:
         self._structured = False
         self._pending = ""
         self._held: list[str] = []
+        self._held_len = 0
+        self._hold_limit = PREFILL_HOLD
+        self._tool_held = False
         self._text_started = False
         self._reasoning_started = False
         self._held_space = ""
         self.tool_xml: list[str] = []
 
     def feed(self, chunk: str) -> tuple[str, str]:
-        mode = self._mode
-        if (mode == _TEXT or mode == _THINK) and not self._pending and "<" not in chunk:
+        if self._mode <= _PRESUMED and not self._pending and "<" not in chunk:
             # The usual chunk: no tag can start in it.
             text: list[str] = []
             reasoning: list[str] = []
@@ -111,14 +134,9 @@ class ThinkParser:
         self._pending = ""
         text = []
         reasoning = []
-        if self._mode == _MAYBE and self._structured:
-            self._release_held(text, reasoning)
+        if self._structured and self._mode == _MAYBE:
+            data = self._release_held() + data
         self._scan(data, text, reasoning)
-        if self._mode == _MAYBE and self._held_size() > PREFILL_HOLD:
-            if self._structured:
-                self._release_held(text, reasoning)
-            else:
-                self._commit_held(text, reasoning)
         return "".join(text), "".join(reasoning)
 
     def flush(self) -> tuple[str, str]:
@@ -127,8 +145,7 @@ class ThinkParser:
         pending, self._pending = self._pending, ""
         if self._mode == _MAYBE:
             # The stream ended with no `</think>`: what was held was the answer.
-            self._held.append(pending)
-            self._release_held(text, reasoning)
+            self._scan(self._release_held() + pending, text, reasoning)
             pending, self._pending = self._pending, ""
         if pending:
             if self._mode == _START:
@@ -145,12 +162,15 @@ class ThinkParser:
 
     def _scan(self, data: str, text: list[str], reasoning: list[str]) -> None:
         pos = 0
-        size = len(data)
-        while pos < size:
-            if self._mode == _START:
+        while pos < len(data):
+            mode = self._mode
+            if mode == _START:
                 pos = self._start(data, pos)
                 if self._mode == _START:
                     return
+                continue
+            if mode == _MAYBE:
+                data, pos = self._hold(data, pos, text, reasoning)
                 continue
             lt = data.find("<", pos)
             if lt < 0:
@@ -158,24 +178,67 @@ class ThinkParser:
                 return
             if lt > pos:
                 self._emit(data[pos:lt], text, reasoning)
-            tail = data[lt:]
-            matched = False
-            partial = False
-            for tag in _TAGS_BY_MODE[self._mode]:
-                if tail.startswith(tag):
-                    self._switch(tag, text, reasoning)
-                    pos = lt + len(tag)
-                    matched = True
-                    break
-                if len(tail) < len(tag) and tag.startswith(tail):
-                    partial = True
-            if matched:
-                continue
-            if partial:
-                self._pending = tail
+            tag = self._tag_at(data, lt)
+            if tag is None:
                 return
-            self._emit("<", text, reasoning)
-            pos = lt + 1
+            if tag:
+                self._switch(tag, text, reasoning)
+                pos = lt + len(tag)
+            else:
+                self._emit("<", text, reasoning)
+                pos = lt + 1
+
+    def _tag_at(self, data: str, lt: int) -> str | None:
+        """The current mode's tag starting at `data[lt]` (a `<`); `""` when none does; `None`
+        when the data end in what could still become one, which is then kept for the next chunk."""
+        partial = False
+        for tag in _TAGS_BY_MODE[self._mode]:
+            if data.startswith(tag, lt):
+                return tag
+            if len(data) - lt < len(tag) and tag.startswith(data[lt:]):
+                partial = True
+        if partial:
+            self._pending = data[lt:]
+            return None
+        return ""
+
+    def _hold(self, data: str, pos: int, text: list[str], reasoning: list[str]) -> tuple[str, int]:
+        """`maybe`: hold `data[pos:]` back until it shows whether it is reasoning or the answer.
+
+        Returns the data and position to scan on from, in the mode decided; text held back that
+        turned out to be the answer comes back in front of the rest, to be read again as such.
+        The limit is checked after each piece, and tags are never cut, so the decision falls
+        at the same place in the text however it was split.
+        """
+        while pos < len(data):
+            lt = data.find("<", pos)
+            if lt != pos:
+                piece = data[pos:] if lt < 0 else data[pos:lt]
+            else:
+                tag = self._tag_at(data, pos)
+                if tag is None:
+                    return data, len(data)
+                if tag == THINK_CLOSE:
+                    self._commit_held(text, reasoning)
+                    self._switch(THINK_CLOSE, text, reasoning)
+                    return data, pos + len(THINK_CLOSE)
+                if tag == TOOL_OPEN and not self._tool_held:
+                    self._hold_tool_call()
+                piece = tag or "<"
+            self._held.append(piece)
+            self._held_len += len(piece)
+            pos += len(piece)
+            if self._held_len > self._hold_limit:
+                if self._tool_held:
+                    return self._release_held() + data[pos:], 0
+                self._commit_held(text, reasoning)
+                return data, pos
+        return data, pos
+
+    def _hold_tool_call(self) -> None:
+        """A tool-call block starts: hold on, to see whether a `</think>` follows it soon."""
+        self._tool_held = True
+        self._hold_limit = self._held_len + TOOL_CALL_HOLD
 
     def _start(self, data: str, pos: int) -> int:
         """Skip leading blank space, then decide where the output starts."""
@@ -184,12 +247,11 @@ class ThinkParser:
             pos += 1
         if pos == size:
             return pos
-        tail = data[pos:]
-        if tail.startswith(THINK_OPEN):
+        if data.startswith(THINK_OPEN, pos):
             self._mode = _THINK
             return pos + len(THINK_OPEN)
-        if len(tail) < len(THINK_OPEN) and THINK_OPEN.startswith(tail):
-            self._pending = tail
+        if size - pos < len(THINK_OPEN) and THINK_OPEN.startswith(data[pos:]):
+            self._pending = data[pos:]
             return size
         if self._structured or self._prefill == "never":
             self._mode = _TEXT
@@ -200,14 +262,17 @@ class ThinkParser:
         return pos
 
     def _switch(self, tag: str, text: list[str], reasoning: list[str]) -> None:
-        mode = self._mode
         if tag == THINK_OPEN:
             self._mode = _THINK
         elif tag == THINK_CLOSE:
-            if mode == _MAYBE:
-                self._commit_held(text, reasoning)
             self._mode = _TEXT
             self._held_space = ""
+        elif tag == TOOL_OPEN and self._mode == _PRESUMED:
+            # A tool-call block in reasoning shown only for being long: hold it back.
+            self._mode = _MAYBE
+            self._hold_tool_call()
+            self._held.append(TOOL_OPEN)
+            self._held_len += len(TOOL_OPEN)
         elif tag == TOOL_OPEN:
             self._mode = _TOOL
             self.tool_xml.append(TOOL_OPEN)
@@ -215,24 +280,24 @@ class ThinkParser:
             self.tool_xml[-1] += TOOL_CLOSE
             self._mode = _TEXT
 
-    def _held_size(self) -> int:
-        return sum(len(piece) for piece in self._held)
-
     def _commit_held(self, text: list[str], reasoning: list[str]) -> None:
-        """What was held is reasoning: show it, and go on in the think block."""
+        """What was held is reasoning: show it, and go on in the (presumed) think block."""
         held = "".join(self._held)
         self._held.clear()
-        self._mode = _THINK
+        self._held_len = 0
+        self._mode = _PRESUMED
         if held:
             self._emit(held, text, reasoning)
 
-    def _release_held(self, text: list[str], reasoning: list[str]) -> None:
-        """What was held is the answer: read it again as text (it may hold tool-call XML)."""
+    def _release_held(self) -> str:
+        """What was held is the answer: returned, to be read again as text (it may hold
+        tool-call XML)."""
         held = "".join(self._held)
         self._held.clear()
+        self._held_len = 0
         self._mode = _TEXT
-        if held:
-            self._scan(held, text, reasoning)
+        self._held_space = ""
+        return held
 
     def _emit(self, piece: str, text: list[str], reasoning: list[str]) -> None:
         mode = self._mode
@@ -243,7 +308,7 @@ class ThinkParser:
                     return
                 self._text_started = True
             text.append(piece)
-        elif mode == _THINK:
+        elif mode == _THINK or mode == _PRESUMED:
             if not self._reasoning_started:
                 piece = piece.lstrip()
                 if not piece:
@@ -254,8 +319,6 @@ class ThinkParser:
             self._held_space = piece[len(kept) :]
             if kept:
                 reasoning.append(kept)
-        elif mode == _MAYBE:
-            self._held.append(piece)
         else:
             self.tool_xml[-1] += piece
 

@@ -56,5 +56,8 @@ def error_body(status: int, message: str, kind: str | None = None) -> dict[str, 
 
 
 def api_error_body(error: ApiError) -> dict[str, Any]:
-    """The body answering `error`: its message with its MiniMax code, `message (code)`."""
+    """The body answering `error`: its message with its MiniMax code, `message (code)`, or
+    an engine's body (vLLM, SGLang, llama.cpp) when it has no MiniMax code."""
+    if error.code is None:
+        return {"error": {"code": error.status, "message": error.message, "type": error.kind}}
     return error_body(error.status, f"{error.message} ({error.code})", error.kind)

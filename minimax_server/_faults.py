@@ -82,9 +82,13 @@ class RequestFaults:
         if fault is None:
             return None
         kind, default_code = HTTP_ERRORS.get(fault.status, ("api_error", 1000))
-        code = fault.code or default_code
+        code = None if fault.engine_body else fault.code or default_code
+        if fault.engine_body:
+            kind = "server_error" if fault.status >= 500 else "invalid_request_error"
         message = fault.message or (
-            OVERLOADED if fault.status == 529 else STATUS_MESSAGES.get(code, "unknown error")
+            OVERLOADED
+            if fault.status == 529
+            else STATUS_MESSAGES.get(code or default_code, "unknown error")
         )
         headers: dict[str, str] = {}
         if fault.retry_after is not None:

@@ -53,7 +53,9 @@ class Fault:
     """A failure to inject into the next `count` requests, or into a random fraction of them.
 
     - `http_status`: answer `status` with a MiniMax-like error body; `retry_after` (seconds)
-      and `retry_after_ms` set the `Retry-After` / `retry-after-ms` headers.
+      and `retry_after_ms` set the `Retry-After` / `retry-after-ms` headers. With
+      `engine_body` the body is shaped as self-hosted engines shape theirs (vLLM, SGLang,
+      llama.cpp: `{"error": {"code": <status>, "message": ..., "type": ...}}`, no MiniMax code).
     - `base_resp`: HTTP 200 whose `base_resp.status_code` is `code` (1026 also sets
       `input_sensitive: true`, 1027 `output_sensitive: true`).
     - `drop_mid_stream`: close the connection after `after_chunks` SSE events (for a Files API
@@ -82,6 +84,7 @@ class Fault:
     after_chunks: int = 2
     seconds: float = 1.0
     hang: bool = False
+    engine_body: bool = False
     count: int = 1
     probability: float | None = None
     seed: int = 0

@@ -19,13 +19,15 @@ _THINK_RE = re.compile(r"<think>.*?</think>", re.S)
 
 
 class ApiError(Exception):
-    """An error answered with MiniMax's error body: `message (code)` inside `error`."""
+    """An error answered with MiniMax's error body: `message (code)` inside `error`.
+
+    `code=None` answers as a self-hosted engine does: the HTTP status in `error.code`."""
 
     def __init__(
         self,
         status: int,
         message: str,
-        code: int,
+        code: int | None,
         kind: str = "bad_request_error",
         headers: dict[str, str] | None = None,
     ) -> None:

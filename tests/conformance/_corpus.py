@@ -5,6 +5,9 @@ repository, revision and test are named in each file and case). `choices.json` h
 cases where we decided otherwise, each with its reason (`why`): what we expect instead
 (`expected`), the case's input as a client receives it (`data`, e.g. a server-side parser's
 output), or the prefill modes it applies to (`modes`; none: not applicable to this library).
+Every applicable case also runs in `DEFAULT_MODE`, what a user who sets nothing gets from a
+self-hosted server; a case's `default` holds what it gives there instead (`expected`), where
+one rule cannot serve both it and another case, and why (`why`).
 
 A `raw` case is model output as a server without parsers would put it in `content`; `prefill`
 says whether the chat template opened the think block (`open`) or not (`none`). A `frames`
@@ -13,20 +16,30 @@ case is a gateway's deltas (`frames`) or whole message (`message`).
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import json
 import random
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from minimax_core import Completion, StreamDelta
+import httpx
+
+from minimax_core import Completion, MiniMaxClient, StreamDelta
 from minimax_core._accumulate import Accumulator
-from minimax_core._reasoning import Prefill
+from minimax_core._reasoning import Prefill, resolve_prefill
 
 HERE = Path(__file__).resolve().parent
 SOURCES = ("vllm", "sglang", "llamacpp", "mlxlm", "tensorrt_llm", "gateways")
+
+SELF_HOSTED = "http://localhost:8000/v1"
+THINKING_MODEL = "MiniMax-M2"
+DEFAULT_SETTING = inspect.signature(MiniMaxClient.create).parameters["think_prefill"].default
+DEFAULT_MODE: Prefill = resolve_prefill(DEFAULT_SETTING, {"model": THINKING_MODEL}, SELF_HOSTED)
+"""The mode of a user who sets nothing: a self-hosted URL, a thinking model, the default
+`think_prefill` (read from the client, so a changed default changes what the corpus checks)."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +51,15 @@ class Case:
     modes: tuple[Prefill, ...]
     why: str | None = None
     """Set when `choices.json` overrides what the engine expects."""
+    default: Mapping[str, Any] | None = None
+    """`choices.json`'s `default`: what the case gives in `DEFAULT_MODE` instead, and why."""
+
+    def in_default_mode(self) -> Case:
+        """The case as `DEFAULT_MODE` must give it."""
+        if self.default is None:
+            return self
+        expected = {**self.expected, **self.default["expected"]}
+        return replace(self, expected=expected, why=self.default["why"])
 
     @property
     def tools(self) -> list[dict[str, Any]] | None:
@@ -79,7 +101,9 @@ def load() -> list[Case]:
             modes = _modes(raw_case)
             if choice is not None and "modes" in choice:
                 modes = tuple(choice["modes"])
-            cases.append(Case(raw_case["id"], source, raw_case, expected, modes, why))
+            default = choice.get("default") if choice is not None else None
+            assert default is None or (modes and DEFAULT_MODE not in modes), raw_case["id"]
+            cases.append(Case(raw_case["id"], source, raw_case, expected, modes, why, default))
     assert not choices, f"choices.json names cases that are not in the corpus: {sorted(choices)}"
     return cases
 
@@ -145,6 +169,34 @@ def invoke(case: Case, mode: Prefill) -> Completion:
     accumulator = Accumulator(case.tools, prefill=mode)
     accumulator.feed(body_of(case))
     return accumulator.finish()[1]
+
+
+def through_client(case: Case, *, streamed: bool) -> Completion:
+    """The case as a `MiniMaxClient` at `SELF_HOSTED` returns it, every setting at its default."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if not streamed:
+            return httpx.Response(200, json=body_of(case))
+        events = [f"data: {json.dumps(frame)}\n\n" for frame in frames_of(case)]
+        sse = "".join([*events, "data: [DONE]\n\n"]).encode()
+        return httpx.Response(200, content=sse, headers={"content-type": "text/event-stream"})
+
+    request: dict[str, Any] = {
+        "model": THINKING_MODEL,
+        "messages": [{"role": "user", "content": "hi"}],
+    }
+    if case.tools:
+        request["tools"] = case.tools
+    with (
+        httpx.Client(transport=httpx.MockTransport(answer)) as http,
+        MiniMaxClient(api_key="test-key", base_url=SELF_HOSTED, http_client=http) as client,
+    ):
+        if not streamed:
+            return client.create(request)
+        with client.stream(request) as chunks:
+            for _ in chunks:
+                pass
+            return chunks.completion
 
 
 def splits(text: str, seed: str) -> Iterator[tuple[str, list[str]]]:

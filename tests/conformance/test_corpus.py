@@ -1,9 +1,10 @@
 """Every case the engines publish for their MiniMax parsers, through the core and both adapters.
 
 Each case runs invoked (one whole body) and streamed, cut per character, in two inside every
-tag, and at random points; each prefill mode it applies to (`_corpus._modes`) runs alike. The
-streamed result must equal the invoked one, and both must match what the engine's test expects,
-or what `choices.json` says we chose instead and why.
+tag, and at random points; each prefill mode it applies to (`_corpus._modes`) runs alike, and so
+does the default mode (`DEFAULT_MODE`: a self-hosted URL, a thinking model, `think_prefill` left
+alone), which is what most users get. The streamed result must equal the invoked one, and both
+must match what the engine's test expects, or what `choices.json` says we chose instead and why.
 """
 
 from __future__ import annotations
@@ -21,10 +22,30 @@ from llamaindex_minimax import _messages_in as llamaindex_in
 from minimax_core import Completion
 from minimax_core._reasoning import Prefill
 
-from ._corpus import HERE, SOURCES, Case, invoke, load, problems, splits, stream
+from ._corpus import (
+    DEFAULT_MODE,
+    HERE,
+    SOURCES,
+    Case,
+    invoke,
+    load,
+    problems,
+    splits,
+    stream,
+    through_client,
+)
 
 CASES = load()
-RUNS = [pytest.param(case, mode, id=f"{case.id}[{mode}]") for case in CASES for mode in case.modes]
+APPLICABLE = [case for case in CASES if case.modes]
+# A case that names the default mode among its own already runs in it.
+RUNS = [
+    *(pytest.param(case, mode, id=f"{case.id}[{mode}]") for case in CASES for mode in case.modes),
+    *(
+        pytest.param(case.in_default_mode(), DEFAULT_MODE, id=f"{case.id}[default]")
+        for case in APPLICABLE
+        if DEFAULT_MODE not in case.modes
+    ),
+]
 NOT_APPLICABLE = [pytest.param(case, id=case.id) for case in CASES if not case.modes]
 
 
@@ -99,6 +120,15 @@ def test_llamaindex_stream_shows_what_invoked_returns(case: Case, mode: Prefill)
         assert [(s.tool_name, s.tool_kwargs) for s in selections] == [
             (c.name, c.args) for c in completion.tool_calls
         ]
+
+
+@pytest.mark.parametrize("case", [pytest.param(case, id=case.id) for case in APPLICABLE])
+@pytest.mark.parametrize("streamed", [False, True], ids=["invoked", "streamed"])
+def test_a_self_hosted_client_left_at_its_defaults_gives_the_default_mode_result(
+    case: Case, streamed: bool
+) -> None:
+    completion = through_client(case, streamed=streamed)
+    assert problems(case.in_default_mode(), completion) == [], case.data.get("engine_says")
 
 
 @pytest.mark.parametrize("case", NOT_APPLICABLE)

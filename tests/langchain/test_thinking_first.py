@@ -19,7 +19,9 @@ from pydantic import BaseModel
 
 from minimax_server import MiniMaxServer
 
+from .. import _stripped_reasoning as stripped
 from .test_agents import FOLLOW_UP, PROMPT, TOOLS, MakeLLM
+from .test_chat_model import collect
 
 # The scripted model's reasoning always opens with this; its answers never contain it.
 REASONING_MARK = "The user wrote"
@@ -137,3 +139,17 @@ def test_provider_strategy_structured_output_on_a_streamed_agent(
             final = data
     # The JSON follows the thinking: parsed only if the reasoning stayed out of the answer.
     assert isinstance(final["structured_response"], Greeting)
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["invoked", "streamed"])
+def test_a_tool_call_whose_reasoning_was_stripped_is_still_a_call(
+    minimax_server: MiniMaxServer, make_llm: MakeLLM, streamed: bool
+) -> None:
+    stripped.enqueue_stripped_tool_call(minimax_server)
+    llm = make_llm()
+    message = collect(list(llm.stream("Save it."))) if streamed else llm.invoke("Save it.")
+    assert [(c["name"], c["args"]) for c in message.tool_calls] == [
+        (stripped.NAME, stripped.ARGUMENTS)
+    ]
+    assert message.content == ""
+    assert not message.additional_kwargs.get("reasoning_content")

@@ -13,6 +13,7 @@ from llama_index.core.base.llms.types import ChatMessage, ThinkingBlock
 
 from minimax_server import MiniMaxServer
 
+from .. import _stripped_reasoning as stripped
 from .conftest import LLMFactory
 from .test_agents import add, multiply, replayed_reasoning
 
@@ -69,3 +70,17 @@ async def test_stream_chat_deltas_are_the_answer_only(
     invoked = llm.chat(messages).message
     assert invoked.content == final.content
     assert [b.content for b in invoked.blocks if isinstance(b, ThinkingBlock)] == [thinking]
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["invoked", "streamed"])
+def test_a_tool_call_whose_reasoning_was_stripped_is_still_a_call(
+    server: MiniMaxServer, make_llm: LLMFactory, streamed: bool
+) -> None:
+    stripped.enqueue_stripped_tool_call(server)
+    llm = make_llm()
+    messages = [ChatMessage(role="user", content="Save it.")]
+    response = list(llm.stream_chat(messages))[-1] if streamed else llm.chat(messages)
+    calls = llm.get_tool_calls_from_response(response, error_on_no_tool_call=False)
+    assert [(c.tool_name, c.tool_kwargs) for c in calls] == [(stripped.NAME, stripped.ARGUMENTS)]
+    assert not response.message.content
+    assert not [b for b in response.message.blocks if isinstance(b, ThinkingBlock) and b.content]
