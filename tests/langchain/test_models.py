@@ -13,12 +13,7 @@ from minimax_core import EFFORT_LEVELS, MODELS, MiniMaxWarning, RequestValidatio
 from minimax_server import MiniMaxServer
 
 from .._model_cases import (
-    ALWAYS_THINKING,
     EFFORT_MODELS,
-    LEVELS,
-    NO_EFFORT_MODELS,
-    THINKING_OFF,
-    UNDOCUMENTED_LEVELS,
     UNKNOWN_IDS,
 )
 
@@ -94,44 +89,6 @@ def test_unset_effort_is_not_sent_and_the_model_thinks_at_max(
     assert low.usage_metadata["output_tokens"] < msg.usage_metadata["output_tokens"]
 
 
-@pytest.mark.parametrize("name", ALWAYS_THINKING)
-@pytest.mark.parametrize("off", THINKING_OFF)
-def test_thinking_off_is_refused_for_models_that_always_think(
-    make_llm: MakeLLM, minimax_server: MiniMaxServer, name: str, off: object
-) -> None:
-    with pytest.raises(RequestValidationError, match=r'always thinks.*reasoning_effort="low"'):
-        make_llm(model=name, thinking=off)
-    with pytest.raises(RequestValidationError, match="code 2013"):
-        make_llm(model=name).invoke("Hi", thinking=off)
-    with pytest.raises(RequestValidationError, match="always thinks"):
-        make_llm().invoke("Hi", model=name, thinking=off)  # a per-call model too
-    assert not minimax_server.requests
-    make_llm(model=name, thinking=True).invoke("Hi")  # on is fine (sent as adaptive)
-
-
-@pytest.mark.parametrize("name", EFFORT_MODELS)
-@pytest.mark.parametrize("effort", [*UNDOCUMENTED_LEVELS, ""])
-def test_a_level_the_model_does_not_take_is_refused_naming_the_levels(
-    make_llm: MakeLLM, minimax_server: MiniMaxServer, name: str, effort: str
-) -> None:
-    with pytest.raises(RequestValidationError, match=f"{name} takes reasoning_effort {LEVELS}"):
-        make_llm(model=name, reasoning_effort=effort)
-    with pytest.raises(RequestValidationError, match=f"got {effort!r}"):
-        make_llm(model=name).invoke("Hi", reasoning_effort=effort)
-    assert not minimax_server.requests
-
-
-@pytest.mark.parametrize("name", NO_EFFORT_MODELS)
-def test_any_effort_is_refused_for_a_model_without_effort_control(
-    make_llm: MakeLLM, minimax_server: MiniMaxServer, name: str
-) -> None:
-    with pytest.raises(RequestValidationError, match=f"{name} has no reasoning effort control"):
-        make_llm(model=name, reasoning_effort="low")
-    with pytest.raises(RequestValidationError, match=r"MiniMax-M4 and MiniMax-M3\.1-Flash"):
-        make_llm(model=name).invoke("Hi", reasoning_effort="high")
-    assert not minimax_server.requests
-
-
 @pytest.mark.parametrize("name", UNKNOWN_IDS)
 def test_an_unknown_model_id_is_sent_as_written(
     make_llm: MakeLLM, minimax_server: MiniMaxServer, name: str
@@ -155,6 +112,16 @@ def test_the_always_thinking_family_rule_applies_to_unknown_m4_ids(make_llm: Mak
         make_llm(model="MiniMax-M3.1-Flash-Lite", thinking=False)
     # No effort check for them: their levels are not known.
     assert make_llm(model="MiniMax-M4-highspeed", reasoning_effort="ultra").reasoning_effort
+
+
+def test_a_per_call_model_is_checked_as_its_own(
+    make_llm: MakeLLM, minimax_server: MiniMaxServer
+) -> None:
+    with pytest.raises(RequestValidationError, match="MiniMax-M4 always thinks"):
+        make_llm(thinking=False).invoke("Hi", model="MiniMax-M4")
+    with pytest.raises(RequestValidationError, match="MiniMax-M3 has no reasoning effort"):
+        make_llm(model="MiniMax-M4", reasoning_effort="low").invoke("Hi", model="MiniMax-M3")
+    assert not minimax_server.requests
 
 
 @pytest.mark.parametrize("stream", [False, True])

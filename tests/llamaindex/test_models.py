@@ -14,12 +14,7 @@ from minimax_core import EFFORT_LEVELS, MODELS, MiniMaxWarning, RequestValidatio
 from minimax_server import MiniMaxServer
 
 from .._model_cases import (
-    ALWAYS_THINKING,
     EFFORT_MODELS,
-    LEVELS,
-    NO_EFFORT_MODELS,
-    THINKING_OFF,
-    UNDOCUMENTED_LEVELS,
     UNKNOWN_IDS,
 )
 from .conftest import LLMFactory
@@ -85,41 +80,6 @@ def test_unset_effort_is_not_sent_and_the_model_thinks_at_max(
     assert "Reasoning effort: max." in _thinking(reply.message)
     completion = make_llm(model="MiniMax-M3.1-Flash").complete("Hi", reasoning_effort="low")
     assert "Reasoning effort: low." in completion.additional_kwargs["thinking_delta"]
-
-
-@pytest.mark.parametrize("name", ALWAYS_THINKING)
-@pytest.mark.parametrize("off", THINKING_OFF)
-def test_thinking_off_is_refused_for_models_that_always_think(
-    make_llm: LLMFactory, server: MiniMaxServer, name: str, off: object
-) -> None:
-    with pytest.raises(RequestValidationError, match=r'always thinks.*reasoning_effort="low"'):
-        make_llm(model=name, thinking=off)
-    with pytest.raises(RequestValidationError, match="code 2013"):
-        make_llm(model=name).chat(HI, thinking=off)
-    assert not server.requests
-
-
-@pytest.mark.parametrize("name", EFFORT_MODELS)
-@pytest.mark.parametrize("effort", UNDOCUMENTED_LEVELS)
-def test_a_level_the_model_does_not_take_is_refused_naming_the_levels(
-    make_llm: LLMFactory, server: MiniMaxServer, name: str, effort: str
-) -> None:
-    with pytest.raises(RequestValidationError, match=f"{name} takes reasoning_effort {LEVELS}"):
-        make_llm(model=name, reasoning_effort=effort)
-    with pytest.raises(RequestValidationError, match=f"got {effort!r}"):
-        make_llm(model=name).chat(HI, reasoning_effort=effort)
-    assert not server.requests
-
-
-@pytest.mark.parametrize("name", NO_EFFORT_MODELS)
-def test_any_effort_is_refused_for_a_model_without_effort_control(
-    make_llm: LLMFactory, server: MiniMaxServer, name: str
-) -> None:
-    with pytest.raises(RequestValidationError, match=f"{name} has no reasoning effort control"):
-        make_llm(model=name, reasoning_effort="low")
-    with pytest.raises(RequestValidationError, match="no reasoning effort control"):
-        make_llm(model=name).chat(HI, reasoning_effort="medium")
-    assert not server.requests
 
 
 @pytest.mark.parametrize("name", UNKNOWN_IDS)
