@@ -433,7 +433,7 @@ class MiniMax(FunctionCallingLLM):
         if tools:
             chosen = _tool_choice(tool_choice, tool_required)
             chat_kwargs["tools"] = tools_to_wire(tools)
-            # LlamaIndex asks for one call at a time by default. A model MiniMax documents as
+            # LlamaIndex asks for one call at a time by default. A model documented as
             # ignoring `parallel_tool_calls: false` is not sent it: a warning on every agent
             # step would be about a default, not the user's choice. `chat_with_tools` still
             # keeps only the first call; agents run every call a turn brings.

@@ -8,7 +8,7 @@ image and video parts outside MiniMax's documented limits (`_media`), an output 
 catalog model's, `thinking` off for a model that always thinks, and a `reasoning_effort` level
 the model does not take. Ids the catalog does not know get none of the model checks.
 
-Parameters MiniMax documents as not honoured for a model are sent, with a `MiniMaxWarning`.
+Parameters documented as not honoured for a model are sent, with a `MiniMaxWarning`.
 """
 
 from __future__ import annotations
@@ -112,10 +112,10 @@ _NOT_HONOURED: dict[str, Callable[[Any], bool]] = {
 
 
 def ignored_parameter_warnings(info: ModelInfo, params: Mapping[str, Any]) -> list[str]:
-    """One sentence per parameter in `params` that MiniMax documents `info` as not honouring."""
+    """One sentence per parameter in `params` documented as not honoured by `info`'s model."""
     return [
-        f"{info.name} does not honour {name}={params[name]!r} (MiniMax documents that it is "
-        "ignored for this model); the request is sent with it anyway"
+        f"{info.name} does not honour {name}={params[name]!r} (documented for this model, see "
+        "minimax_core.models); the request is sent with it anyway"
         for name in sorted(info.ignores)
         if _NOT_HONOURED[name](params.get(name))
     ]

@@ -63,7 +63,7 @@ class ModelInfo:
     default_effort: str | None = None
     """The level MiniMax uses when the request names none."""
     ignores: frozenset[str] = frozenset()
-    """Request parameters MiniMax documents as not honoured for this model (a warning each)."""
+    """Request parameters documented as not honoured for this model (a warning each)."""
     json_schema_output: bool = False
     """Whether a source documents `response_format` with a JSON schema for this model."""
     replaced_by: str | None = None
