@@ -260,6 +260,8 @@ REPORTED_RETIRED = ("MiniMax-M2.7", "MiniMax-M2.5")
 _EFFORT_MODELS = ("MiniMax-M4", "MiniMax-M3.1-Flash")
 # Not a level MiniMax documents: whether it is refused says if levels are checked at all.
 _UNDOCUMENTED_EFFORT = "none"
+# Output tokens per catalog check (a refusal or an answer is all they look for).
+_CHECK_BUDGET = 2048
 
 
 @dataclass
@@ -662,7 +664,10 @@ def _check_models(report: ProbeReport, session: _Session, question: list[dict[st
 
     def ask(model: str, stream: bool = False, **extra: Any) -> Completion:
         # `extra` bypasses the client's own checks: the point is to hear what the server says.
-        request = build_request(question, model=model, stream=stream, extra=extra)
+        # The cap bounds what `max` effort costs; only whether a request is taken matters here.
+        request = build_request(
+            question, model=model, stream=stream, max_completion_tokens=_CHECK_BUDGET, extra=extra
+        )
         if stream:
             return session.stream(request)[0]
         return session.create(request)[0]
