@@ -272,6 +272,8 @@ class ModelFindings:
     effort_model: str | None = None
     effort_accepted: dict[str, bool] = field(default_factory=dict)
     """Each level tried (the catalog's, then one it does not list) and whether it was taken."""
+    effort_output_tokens: dict[str, int] = field(default_factory=dict)
+    """The output tokens each taken level spent on the same question (capped at 2048)."""
     thinking_off_refused: bool | None = None
     reasoning_invoked: str | None = None
     reasoning_streamed: str | None = None
@@ -283,6 +285,7 @@ class ModelFindings:
             "listed": self.listed,
             "effort_model": self.effort_model,
             "effort_accepted": self.effort_accepted,
+            "effort_output_tokens": self.effort_output_tokens,
             "thinking_off_refused": self.thinking_off_refused,
             "reasoning": {"invoked": self.reasoning_invoked, "streamed": self.reasoning_streamed},
             "retired_ids_answer": {k: v is None for k, v in self.answers.items()},
@@ -676,14 +679,24 @@ def _check_models(report: ProbeReport, session: _Session, question: list[dict[st
     if effort_model is not None:
         found.effort_model = effort_model
         for level in (*MODELS[effort_model].effort_levels, _UNDOCUMENTED_EFFORT):
-            found.effort_accepted[level] = (
-                _refusal(partial(ask, effort_model, reasoning_effort=level)) is None
-            )
+            try:
+                answered = ask(effort_model, reasoning_effort=level)
+            except MiniMaxError:
+                found.effort_accepted[level] = False
+                continue
+            found.effort_accepted[level] = True
+            if answered.usage is not None:
+                found.effort_output_tokens[level] = answered.usage.completion_tokens
         taken = [level for level, ok in found.effort_accepted.items() if ok]
+        spent = found.effort_output_tokens
+        # A server that ignores the field takes every value: the tokens say whether it reads it.
+        read = ""
+        if "low" in spent and "max" in spent:
+            read = f"; output tokens at low {spent['low']}, at max {spent['max']}"
         report.add(
             f"{effort_model} reasoning_effort",
             all(found.effort_accepted[level] for level in MODELS[effort_model].effort_levels),
-            f"taken: {', '.join(taken) or 'none'} (top-level field)",
+            f"taken: {', '.join(taken) or 'none'} (top-level field){read}",
         )
         off = _refusal(partial(ask, effort_model, thinking={"type": "disabled"}))
         found.thinking_off_refused = off is not None
@@ -694,12 +707,12 @@ def _check_models(report: ProbeReport, session: _Session, question: list[dict[st
         )
         where: list[str | None] = []
         for stream in (False, True):
-            answered = _attempt(
+            shown = _attempt(
                 report,
                 f"{effort_model} reasoning field",
                 partial(ask, effort_model, stream, reasoning_effort="low"),
             )
-            where.append(session.last_view().reasoning_location if answered else None)
+            where.append(session.last_view().reasoning_location if shown else None)
         found.reasoning_invoked, found.reasoning_streamed = where
         report.add(
             f"{effort_model} reasoning field",

@@ -273,6 +273,9 @@ def test_the_catalog_is_checked_against_the_key(
         "max": True,
         "none": False,
     }
+    spent = models["effort_output_tokens"]
+    assert set(spent) == {"low", "medium", "high", "xhigh", "max"}  # "none" was refused
+    assert spent["low"] < spent["max"]  # the field is read: the server thinks longer at max
     assert models["thinking_off_refused"] is True
     assert models["reasoning"] == {"invoked": "reasoning_details", "streamed": "reasoning_details"}
     assert models["retired_ids_answer"] == {"MiniMax-M2.7": True, "MiniMax-M2.5": True}
