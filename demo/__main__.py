@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from minimax_core import (
+    DEFAULT_MODEL,
+    EFFORT_LEVELS,
     APIConnectionError,
     APIStatusError,
     AuthenticationError,
@@ -42,19 +44,25 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m demo", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("--model", default="MiniMax-M2.7", help="model name (MiniMax-M2.7)")
+    parser.add_argument("--model", default=DEFAULT_MODEL, help=f"model name ({DEFAULT_MODEL})")
     parser.add_argument(
         "--region",
         choices=["global", "cn"],
         default=None,
-        help="API region (global: api.minimax.io, cn: api.minimaxi.com); "
+        help="API region (global: api.minimax.io, cn: api.minimax.cn); "
         "without it MINIMAX_BASE_URL, else global",
+    )
+    parser.add_argument(
+        "--reasoning-effort",
+        choices=EFFORT_LEVELS,
+        default=None,
+        help="how hard MiniMax-M4 and M3.1-Flash think (unset: MiniMax uses max)",
     )
     args = parser.parse_args(argv)
     console = Console()
     base_url = ""
     try:
-        with _endpoint(console, args.model, args.region) as settings:
+        with _endpoint(console, args.model, args.region, args.reasoning_effort) as settings:
             base_url = settings.base_url
             return _run(console, settings)
     except KeyboardInterrupt:
@@ -80,19 +88,21 @@ def main(argv: list[str] | None = None) -> int:
 
 
 @contextmanager
-def _endpoint(console: Console, model: str, region: str | None) -> Iterator[Settings]:
+def _endpoint(
+    console: Console, model: str, region: str | None, effort: str | None
+) -> Iterator[Settings]:
     """The MiniMax API when a key is set, else a local server started for the demo."""
     key = os.environ.get("MINIMAX_API_KEY", "").strip()
     if key:
         base_url = resolve_base_url(None, region)  # --region wins over MINIMAX_BASE_URL
         console.line(f"MINIMAX_API_KEY is set: using the MiniMax API at {base_url} ({model}).")
-        yield Settings(model=model, api_key=key, base_url=base_url, offline=False)
+        yield Settings(model, key, base_url, offline=False, reasoning_effort=effort)
         return
     console.line(OFFLINE_NOTICE)
     console.line("Set MINIMAX_API_KEY to run the same demo against MiniMax.")
     # strict: the server refuses any replayed turn whose reasoning was dropped or altered.
     with MiniMaxServer(api_key=_LOCAL_KEY, strict=True, chunk_delay=0.006) as server:
-        yield Settings(model=model, api_key=_LOCAL_KEY, base_url=server.base_url, offline=True)
+        yield Settings(model, _LOCAL_KEY, server.base_url, offline=True, reasoning_effort=effort)
 
 
 def _run(console: Console, settings: Settings) -> int:

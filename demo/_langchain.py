@@ -42,7 +42,12 @@ def celsius_to_fahrenheit(celsius: float) -> float:
 def run(console: Console, settings: Settings) -> Tally:
     """Run the agent on `QUESTION`, printing each step; return the token usage."""
     console.heading("1/3  LangChain: create_agent with two tools")
-    llm = ChatMiniMax(model=settings.model, api_key=settings.api_key, base_url=settings.base_url)
+    llm = ChatMiniMax(
+        model=settings.model,
+        api_key=settings.api_key,
+        base_url=settings.base_url,
+        reasoning_effort=settings.reasoning_effort,
+    )
     agent = create_agent(
         llm,
         tools=[get_weather, celsius_to_fahrenheit],

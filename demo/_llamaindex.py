@@ -76,7 +76,12 @@ get_dispatcher().add_event_handler(_CALLS)
 
 
 def _llm(settings: Settings) -> MiniMax:
-    return MiniMax(model=settings.model, api_key=settings.api_key, base_url=settings.base_url)
+    return MiniMax(
+        model=settings.model,
+        api_key=settings.api_key,
+        base_url=settings.base_url,
+        reasoning_effort=settings.reasoning_effort,
+    )
 
 
 def run_query_engine(console: Console, settings: Settings) -> Tally:

@@ -14,3 +14,5 @@ class Settings:
     base_url: str
     offline: bool
     """True when talking to the bundled local server (scripted answers)."""
+    reasoning_effort: str | None = None
+    """`--reasoning-effort`, for the models that take one (M4, M3.1-Flash)."""

@@ -10,7 +10,8 @@ A finished `Completion` becomes one `AIMessage`; a stream becomes one `AIMessage
   the turn back exactly (raw inline-`<think>` content, vLLM `reasoning`, SGLang
   `reasoning_content`), only when there is any;
 - `tool_calls` / `invalid_tool_calls`, `usage_metadata`, and `response_metadata` with
-  `model_provider="minimax"`, `model_name`, `finish_reason`, `id` and MiniMax's flags.
+  `model_provider="minimax"`, `model_name`, `finish_reason`, `id` and MiniMax's flags (a turn
+  whose thinking used up the output budget also warns: see `minimax_core._budget`).
 
 LangChain merges chunks by concatenating strings and summing numbers, so every field that must
 not repeat (model name, finish reason, usage, `reasoning_details`, replay data) rides on the
@@ -35,6 +36,7 @@ from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call
 from langchain_core.outputs import ChatGenerationChunk
 
 from minimax_core import Completion, StreamDelta, Usage
+from minimax_core._budget import warn_if_thinking_used_budget
 from minimax_core.replay import new_tool_call_id
 
 __all__ = [
@@ -117,6 +119,7 @@ def _tool_calls(completion: Completion) -> tuple[list[ToolCall], list[InvalidToo
 
 def completion_to_message(completion: Completion, model: str) -> AIMessage:
     """The `AIMessage` of a finished (non-streamed) turn."""
+    warn_if_thinking_used_budget(completion, model)
     additional: dict[str, Any] = {}
     if completion.reasoning:
         additional["reasoning_content"] = completion.reasoning
@@ -174,6 +177,7 @@ class ChunkBuilder:
 
     def last(self, completion: Completion) -> ChatGenerationChunk:
         """The closing chunk: everything that must appear once per message."""
+        warn_if_thinking_used_budget(completion, self.model)
         usage = completion.usage if self.include_usage else None
         message = AIMessageChunk(
             content="",

@@ -6,6 +6,8 @@ only reshapes it into LangChain's `ModelProfile` keys, so the two cannot drift a
 
 from __future__ import annotations
 
+from typing import get_type_hints
+
 from langchain_core.language_models import ModelProfile
 
 from minimax_core import MODELS, ModelInfo
@@ -13,11 +15,12 @@ from minimax_core import MODELS, ModelInfo
 __all__ = ["model_profile"]
 
 
+_PROFILE_KEYS = frozenset(get_type_hints(ModelProfile))
+
+
 def _profile(info: ModelInfo) -> ModelProfile:
-    return ModelProfile(
+    profile = ModelProfile(
         name=info.name,
-        max_input_tokens=info.context_window,
-        max_output_tokens=info.max_output_tokens,
         text_inputs=True,
         text_outputs=True,
         image_inputs=info.image_input,
@@ -33,6 +36,23 @@ def _profile(info: ModelInfo) -> ModelProfile:
         mid_conversation_system_messages=True,
         temperature=True,
     )
+    # Keys with no source stay out: a profile is read as fact.
+    if info.context_window is not None:
+        profile["max_input_tokens"] = info.context_window
+    if info.max_output_tokens is not None:
+        profile["max_output_tokens"] = info.max_output_tokens
+    if "tool_choice" in info.ignores:
+        profile["tool_choice"] = False
+    # Keys newer than the oldest langchain-core we support are set only where it has them.
+    newer = {
+        "reasoning_effort_levels": list(info.effort_levels) if info.effort_levels else None,
+        "reasoning_effort_default": info.default_effort,
+        "structured_output": True if info.json_schema_output else None,
+    }
+    for key, value in newer.items():
+        if value is not None and key in _PROFILE_KEYS:
+            profile[key] = value  # type: ignore[literal-required]
+    return profile
 
 
 _PROFILES: dict[str, ModelProfile] = {name.lower(): _profile(info) for name, info in MODELS.items()}

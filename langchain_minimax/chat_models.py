@@ -40,7 +40,6 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
-    field_validator,
     model_validator,
 )
 
@@ -53,10 +52,12 @@ from minimax_core import (
     MiniMaxError,
     StreamError,
     build_request,
+    model_info,
     normalize_thinking,
     resolve_settings,
 )
 from minimax_core._pools import ClientOptions, client_options
+from minimax_core._request import check_effort, check_thinking
 from minimax_core.models import approximate_tokens
 
 from ._errors import to_langchain_error
@@ -76,6 +77,7 @@ _CALL_PARAMS = frozenset(
         "temperature",
         "top_p",
         "thinking",
+        "reasoning_effort",
         "reasoning_split",
         "tools",
         "tool_choice",
@@ -110,12 +112,12 @@ def _minimax_error_in(exc: ValidationError) -> MiniMaxError | None:
 
 
 class ChatMiniMax(BaseChatModel):
-    """MiniMax chat models (M3, M2.7, M2.5, ...) that keep their reasoning across turns.
+    """MiniMax chat models (M4, M3.1-Flash, M3, M2.x) that keep their reasoning across turns.
 
     ```python
     from langchain_minimax import ChatMiniMax
 
-    llm = ChatMiniMax(model="MiniMax-M2.7")  # key from MINIMAX_API_KEY
+    llm = ChatMiniMax(model="MiniMax-M4", reasoning_effort="low")  # key from MINIMAX_API_KEY
     msg = llm.invoke("Why is the sky blue?")
     msg.content                              # the answer, never with <think> tags
     msg.additional_kwargs["reasoning_content"]  # the reasoning, as text
@@ -128,7 +130,7 @@ class ChatMiniMax(BaseChatModel):
     """
 
     model_name: str = Field(default=DEFAULT_MODEL, alias="model")
-    """Model name, e.g. `MiniMax-M2.7` or `MiniMax-M3`."""
+    """Model name, e.g. `MiniMax-M3` (the default), `MiniMax-M4` or `MiniMax-M3.1-Flash`."""
     api_key: SecretStr | None = Field(
         default_factory=secret_from_env("MINIMAX_API_KEY", default=None)
     )
@@ -145,7 +147,12 @@ class ChatMiniMax(BaseChatModel):
     max_tokens: int | None = Field(default=None, alias="max_completion_tokens")
     """Output token limit, sent as `max_completion_tokens`."""
     thinking: bool | str | dict[str, Any] | None = None
-    """`True`/`"adaptive"` or `False`/`"disabled"`; only MiniMax-M3 can turn thinking off."""
+    """`True`/`"adaptive"` or `False`/`"disabled"`; only MiniMax-M3 can turn thinking off
+    (M4 and M3.1-Flash always think and refuse it: use `reasoning_effort="low"`)."""
+    reasoning_effort: str | None = None
+    """How hard M4 and M3.1-Flash think: `"low"`, `"medium"`, `"high"`, `"xhigh"` or `"max"`,
+    sent as `reasoning_effort`. Unset, MiniMax uses `"max"`, the slowest and dearest; `"low"`
+    suits most agent steps. Set per call too: `llm.invoke(..., reasoning_effort="high")`."""
     reasoning_split: bool | None = True
     """Ask the server to return reasoning apart from the answer; `None` leaves it out."""
     think_prefill: bool | Literal["auto"] = "auto"
@@ -218,11 +225,13 @@ class ChatMiniMax(BaseChatModel):
             self.rate_limiter = limiter.bound(self.base_url, self.api_key)
         return self
 
-    @field_validator("thinking")
-    @classmethod
-    def _check_thinking(cls, value: Any) -> Any:
-        normalize_thinking(value)
-        return value
+    @model_validator(mode="after")
+    def _check_reasoning_settings(self) -> ChatMiniMax:
+        """`thinking` and `reasoning_effort` refused here when the model cannot take them."""
+        info = model_info(self.model_name)
+        check_thinking(normalize_thinking(self.thinking), info)
+        check_effort(self.reasoning_effort, info)
+        return self
 
     # --- LangChain metadata ---------------------------------------------------------------
 
@@ -243,6 +252,7 @@ class ChatMiniMax(BaseChatModel):
             "top_p": self.top_p,
             "max_tokens": self.max_tokens,
             "thinking": self.thinking,
+            "reasoning_effort": self.reasoning_effort,
             "reasoning_split": self.reasoning_split,
             "stop": self.stop,
             **self.model_kwargs,
@@ -359,6 +369,7 @@ class ChatMiniMax(BaseChatModel):
             top_p=call.get("top_p", self.top_p),
             max_completion_tokens=max_tokens,
             thinking=call.get("thinking", self.thinking),
+            reasoning_effort=call.get("reasoning_effort", self.reasoning_effort),
             reasoning_split=call.get("reasoning_split", self.reasoning_split),
             tools=call.get("tools"),
             tool_choice=call.get("tool_choice"),
@@ -485,15 +496,16 @@ class ChatMiniMax(BaseChatModel):
         self,
         schema: dict[str, Any] | type | None = None,
         *,
-        method: Literal["function_calling", "json_mode", "json_schema"] = "function_calling",
+        method: Literal["function_calling", "json_mode", "json_schema"] | None = None,
         include_raw: bool = False,
         strict: bool | None = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, dict[str, Any] | BaseModel]:
         """A runnable that returns `schema` instances (pydantic) or dicts (TypedDict, JSON schema).
 
-        - `function_calling`: force a tool call whose arguments are the answer;
-        - `json_schema`: `response_format` with the schema;
+        - `function_calling` (the default): force a tool call whose arguments are the answer;
+        - `json_schema`: `response_format` with the schema; the default for models that do not
+          honour a forced `tool_choice` (MiniMax-M3.1-Flash);
         - `json_mode`: `response_format={"type": "json_object"}`; the prompt must describe the
           keys.
 
@@ -502,6 +514,9 @@ class ChatMiniMax(BaseChatModel):
         """
         if kwargs:
             raise ValueError(f"Received unsupported arguments {kwargs}")
+        if method is None:
+            forcing_ignored = "tool_choice" in model_info(self.model_name).ignores
+            method = "json_schema" if forcing_ignored else "function_calling"
         if schema is None and method != "json_mode":
             raise ValueError(f"schema is required for method={method!r}")
         pydantic_schema = isinstance(schema, type) and is_basemodel_subclass(schema)

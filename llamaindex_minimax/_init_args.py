@@ -25,7 +25,6 @@ NO_MEANING: Mapping[str, str] = {
     "should_use_structured_outputs": "use as_structured_llm() or a tool-calling program",
     "modalities": "MiniMax chat answers are text",
     "audio_config": "MiniMax chat answers are text",
-    "reasoning_effort": "use thinking= (MiniMax-M3) instead",
 }
 """OpenAILike keywords refused outright, with the reason."""
 

@@ -28,6 +28,7 @@ from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.llms.utils import parse_partial_json
 
 from minimax_core import Completion, StreamDelta, ToolCallDelta, Usage
+from minimax_core._budget import warn_if_thinking_used_budget
 from minimax_core._toolcalls import parse_arguments
 
 from ._lazy import Deferred, construct, deferred, is_pending
@@ -82,15 +83,18 @@ def completion_to_message(completion: Completion) -> ChatMessage:
         # Invalid arguments stay raw text, so `tool_selections` can say what was wrong.
         kwargs: dict[str, Any] | str = call.args if call.args is not None else call.arguments
         blocks.append(ToolCallBlock(tool_call_id=call.id, tool_name=call.name, tool_kwargs=kwargs))
-    extra = {"tool_calls": [call.to_wire() for call in completion.tool_calls]}
-    return ChatMessage(
-        role=MessageRole.ASSISTANT,
-        blocks=blocks,
-        additional_kwargs=extra if completion.tool_calls else {},
-    )
+    extra: dict[str, Any] = {}
+    if completion.tool_calls:
+        extra["tool_calls"] = [call.to_wire() for call in completion.tool_calls]
+    if completion.finish_reason == "length":
+        # A cut-off answer says so on the message itself, not only in `ChatResponse.raw`.
+        extra["finish_reason"] = "length"
+    return ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=extra)
 
 
 def completion_to_response(completion: Completion, *, delta: str | None = None) -> ChatResponse:
+    """The `ChatResponse` of a finished turn; warns when the thinking used up the budget."""
+    warn_if_thinking_used_budget(completion)
     raw = raw_of(completion)
     usage = raw["usage"]
     return ChatResponse(

@@ -24,6 +24,7 @@ from llama_index.core.base.llms.types import (
     ThinkingBlock,
 )
 from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr
+from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW, DEFAULT_NUM_OUTPUTS
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
@@ -38,9 +39,11 @@ from minimax_core import (
     StreamError,
     build_request,
     model_info,
+    normalize_thinking,
     resolve_settings,
 )
 from minimax_core._pools import ClientOptions, client_options
+from minimax_core._request import check_effort, check_thinking
 
 from ._init_args import pick_base_url, refuse_unknown
 from ._messages_in import (
@@ -60,13 +63,13 @@ __all__ = ["MiniMax"]
 
 
 class MiniMax(FunctionCallingLLM):
-    """MiniMax chat models (M3, M2.7, M2.5, M2.1, M2) for LlamaIndex, reasoning kept intact.
+    """MiniMax chat models (M4, M3.1-Flash, M3, M2.x) for LlamaIndex, reasoning kept intact.
 
     ```python
     from llama_index.core.llms import ChatMessage
     from llamaindex_minimax import MiniMax
 
-    llm = MiniMax(model="MiniMax-M2.7")  # MINIMAX_API_KEY, MINIMAX_BASE_URL from the environment
+    llm = MiniMax(model="MiniMax-M4", reasoning_effort="low")  # key from MINIMAX_API_KEY
     reply = llm.chat([ChatMessage(role="user", content="Hi")]).message
     thinking, text = reply.blocks[0].content, reply.content
     ```
@@ -89,7 +92,17 @@ class MiniMax(FunctionCallingLLM):
     )
     thinking: bool | str | dict[str, Any] | None = Field(
         default=None,
-        description="True/'adaptive' or False/'disabled' (MiniMax-M3 only can turn it off).",
+        description=(
+            "True/'adaptive' or False/'disabled' (only MiniMax-M3 can turn it off; M4 and "
+            "M3.1-Flash always think: use reasoning_effort='low')."
+        ),
+    )
+    reasoning_effort: str | None = Field(
+        default=None,
+        description=(
+            "How hard M4 and M3.1-Flash think: 'low', 'medium', 'high', 'xhigh' or 'max' "
+            "(None: not sent, and MiniMax uses 'max', the slowest and dearest). Per call too."
+        ),
     )
     reasoning_split: bool | None = Field(
         default=True,
@@ -144,6 +157,7 @@ class MiniMax(FunctionCallingLLM):
         top_p: float | None = None,
         max_tokens: int | None = None,
         thinking: bool | str | dict[str, Any] | None = None,
+        reasoning_effort: str | None = None,
         reasoning_split: bool | None = True,
         think_prefill: bool | Literal["auto"] = "auto",
         timeout: float | None = None,
@@ -162,6 +176,9 @@ class MiniMax(FunctionCallingLLM):
         settings = resolve_settings(
             api_key=api_key, base_url=pick_base_url(base_url, api_base), region=region
         )
+        info = model_info(model)
+        check_thinking(normalize_thinking(thinking), info)
+        check_effort(reasoning_effort, info)
         super().__init__(
             model=model,
             base_url=settings.base_url,
@@ -169,6 +186,7 @@ class MiniMax(FunctionCallingLLM):
             top_p=top_p,
             max_tokens=max_tokens,
             thinking=thinking,
+            reasoning_effort=reasoning_effort,
             reasoning_split=reasoning_split,
             think_prefill=think_prefill,
             timeout=timeout,
@@ -286,6 +304,7 @@ class MiniMax(FunctionCallingLLM):
             top_p=options.pop("top_p", self.top_p),
             max_completion_tokens=options.pop("max_completion_tokens", max_tokens),
             thinking=options.pop("thinking", self.thinking),
+            reasoning_effort=options.pop("reasoning_effort", self.reasoning_effort),
             reasoning_split=options.pop("reasoning_split", self.reasoning_split),
             tools=options.pop("tools", None),
             tool_choice=options.pop("tool_choice", None),
@@ -414,7 +433,15 @@ class MiniMax(FunctionCallingLLM):
         if tools:
             chosen = _tool_choice(tool_choice, tool_required)
             chat_kwargs["tools"] = tools_to_wire(tools)
-            chat_kwargs["parallel_tool_calls"] = allow_parallel_tool_calls
+            # LlamaIndex asks for one call at a time by default. A model documented as
+            # ignoring `parallel_tool_calls: false` is not sent it: a warning on every agent
+            # step would be about a default, not the user's choice. `chat_with_tools` still
+            # keeps only the first call; agents run every call a turn brings.
+            if (
+                allow_parallel_tool_calls
+                or "parallel_tool_calls" not in model_info(self.model).ignores
+            ):
+                chat_kwargs["parallel_tool_calls"] = allow_parallel_tool_calls
             if chosen is not None:
                 chat_kwargs["tool_choice"] = chosen
         return chat_kwargs
@@ -486,9 +513,14 @@ def _metadata(
 ) -> LLMMetadata:
     """`MiniMax.metadata`, built once per setting: LlamaIndex reads it on every call."""
     info = model_info(model)
+    # An id the catalog does not know gets LlamaIndex's own defaults (as OpenAILike does), not
+    # figures made up here; `context_window=` and `max_tokens=` set the real ones.
     return LLMMetadata(
-        context_window=context_window or info.context_window,
-        num_output=max_tokens or info.recommended_output_tokens,
+        context_window=context_window or info.context_window or DEFAULT_CONTEXT_WINDOW,
+        num_output=max_tokens
+        or info.recommended_output_tokens
+        or info.max_output_tokens
+        or DEFAULT_NUM_OUTPUTS,
         is_chat_model=is_chat_model,
         is_function_calling_model=is_function_calling_model,
         model_name=model,

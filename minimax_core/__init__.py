@@ -4,7 +4,7 @@
 from minimax_core import MiniMaxClient, build_request
 
 client = MiniMaxClient()  # MINIMAX_API_KEY, MINIMAX_BASE_URL from the environment
-turn = client.create(build_request([{"role": "user", "content": "Hi"}], model="MiniMax-M2.7"))
+turn = client.create(build_request([{"role": "user", "content": "Hi"}], model="MiniMax-M3"))
 print(turn.reasoning, turn.text)
 ```
 
@@ -33,6 +33,7 @@ from ._exceptions import (
     InsufficientBalanceError,
     InternalServerError,
     MiniMaxError,
+    MiniMaxWarning,
     NotFoundError,
     OverloadedError,
     PermissionDeniedError,
@@ -45,7 +46,7 @@ from ._files import DEFAULT_PURPOSE, AsyncFiles, FileObject, Files
 from ._limiter import AdaptiveRateLimiter
 from ._request import build_request, normalize_thinking, safe_arguments, validate_messages
 from ._settings import Settings, resolve_settings
-from .models import DEFAULT_MODEL, MODELS, ModelInfo, model_info
+from .models import DEFAULT_MODEL, EFFORT_LEVELS, MODELS, ModelInfo, model_info
 from .replay import assistant_message
 from .types import Completion, StreamDelta, ToolCall, ToolCallDelta, Usage
 
@@ -56,6 +57,7 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_MODEL",
     "DEFAULT_PURPOSE",
+    "EFFORT_LEVELS",
     "MODELS",
     "APIConnectionError",
     "APIStatusError",
@@ -76,6 +78,7 @@ __all__ = [
     "InternalServerError",
     "MiniMaxClient",
     "MiniMaxError",
+    "MiniMaxWarning",
     "ModelInfo",
     "NotFoundError",
     "OverloadedError",

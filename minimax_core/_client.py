@@ -179,7 +179,7 @@ class _BaseClient(Generic[_Http]):
             raise AuthenticationError(
                 "no MiniMax API key: pass api_key=... or set the MINIMAX_API_KEY environment "
                 "variable (keys are region-bound: global keys work on api.minimax.io, China keys "
-                "on api.minimaxi.com)"
+                "on api.minimax.cn)"
             )
         return {
             "Authorization": f"Bearer {self.api_key.get_secret_value()}",

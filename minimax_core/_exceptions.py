@@ -23,6 +23,9 @@ MiniMaxError
 An engine's 5xx (no MiniMax code) is not retried when its message says it recurs
 (`PERMANENT_SERVER_FAILURES`); a 501 is a `BadRequestError`, never retried.
 
+Warnings (a request MiniMax will not fully honour, an answer cut short by its own thinking)
+are `MiniMaxWarning`, a `UserWarning`, so one filter silences or raises them all.
+
 MiniMax reports errors two ways: HTTP 200 with a non-zero `base_resp.status_code`, and HTTP
 4xx/5xx whose code sits at the end of the message as `(NNNN)`. Both go through `status_error`,
 so the same failure always raises the same class.
@@ -46,6 +49,7 @@ __all__ = [
     "InsufficientBalanceError",
     "InternalServerError",
     "MiniMaxError",
+    "MiniMaxWarning",
     "NotFoundError",
     "OverloadedError",
     "PermissionDeniedError",
@@ -58,6 +62,10 @@ __all__ = [
 
 class MiniMaxError(Exception):
     """Root of every error this library raises."""
+
+
+class MiniMaxWarning(UserWarning):
+    """Something MiniMax will not do as asked, said before or after the call (never an error)."""
 
 
 class RequestValidationError(MiniMaxError, ValueError):

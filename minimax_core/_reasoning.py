@@ -331,7 +331,7 @@ def split_content(content: str, prefill: Prefill = "maybe") -> tuple[str, str, l
     return text + more_text, reasoning + more_reasoning, parser.tool_xml
 
 
-_MINIMAX_HOSTS = ("minimax.io", "minimaxi.com", "minimax.chat", "minimaxi.chat")
+_MINIMAX_HOSTS = ("minimax.io", "minimax.cn", "minimaxi.com", "minimax.chat", "minimaxi.chat")
 
 
 def resolve_prefill(setting: ThinkPrefill, request: Mapping[str, Any], base_url: str) -> Prefill:

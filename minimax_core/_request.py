@@ -3,22 +3,30 @@
 Everything MiniMax would refuse and that can be known locally is refused here with a
 `RequestValidationError` that names the problem: an empty history, a tool result whose call id
 is unknown, tool arguments that are not JSON (MiniMax answers 2013 to both), `n` other than 1,
-the legacy `function_call`, out-of-range sampling parameters, images for a text-only model, and
-image and video parts outside MiniMax's documented limits (`_media`).
+the legacy `function_call`, out-of-range sampling parameters, images for a text-only model,
+image and video parts outside MiniMax's documented limits (`_media`), an output limit above a
+catalog model's, `thinking` off for a model that always thinks, and a `reasoning_effort` level
+the model does not take. Ids the catalog does not know get none of the model checks.
+
+Parameters documented as not honoured for a model are sent, with a `MiniMaxWarning`.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+import warnings
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from ._exceptions import RequestValidationError
+from ._exceptions import MiniMaxWarning, RequestValidationError
 from ._media import BODY_LIMIT, MB, MediaCheck, check_body_size, check_media_part
-from .models import model_info
+from .models import ModelInfo, model_info
 
 __all__ = [
     "build_request",
+    "check_effort",
+    "check_thinking",
+    "ignored_parameter_warnings",
     "normalize_thinking",
     "safe_arguments",
     "validate_messages",
@@ -69,6 +77,48 @@ def normalize_thinking(thinking: Any) -> dict[str, Any] | None:
     raise RequestValidationError(
         f"thinking must be True, False, 'adaptive', 'disabled' or {{'type': ...}}, got {thinking!r}"
     )
+
+
+def check_thinking(wire_thinking: Mapping[str, Any] | None, info: ModelInfo) -> None:
+    """Refuse `thinking` disabled for a model that always thinks (MiniMax answers 2013)."""
+    if wire_thinking is not None and wire_thinking.get("type") == "disabled" and info.always_thinks:
+        low = 'reasoning_effort="low"' if info.effort_levels else "a lower reasoning effort"
+        raise RequestValidationError(
+            f"{info.name} always thinks and MiniMax refuses thinking disabled for it (code "
+            f"2013); leave thinking unset and use {low} for the least thinking"
+        )
+
+
+def check_effort(effort: Any, info: ModelInfo) -> None:
+    """Refuse a `reasoning_effort` a catalog model does not take; unknown ids pass through."""
+    if effort is None or not info.known:
+        return
+    if not info.effort_levels:
+        raise RequestValidationError(
+            f"{info.name} has no reasoning effort control, so reasoning_effort={effort!r} is "
+            "refused; MiniMax-M4 and MiniMax-M3.1-Flash take it"
+        )
+    if effort not in info.effort_levels:
+        levels = ", ".join(repr(level) for level in info.effort_levels)
+        raise RequestValidationError(f"{info.name} takes reasoning_effort {levels}, got {effort!r}")
+
+
+# When a parameter counts as set to something the model does not honour.
+_NOT_HONOURED: dict[str, Callable[[Any], bool]] = {
+    "stop": lambda value: bool(value),
+    "parallel_tool_calls": lambda value: value is False,
+    "tool_choice": lambda value: value is not None and value != "auto",
+}
+
+
+def ignored_parameter_warnings(info: ModelInfo, params: Mapping[str, Any]) -> list[str]:
+    """One sentence per parameter in `params` documented as not honoured by `info`'s model."""
+    return [
+        f"{info.name} does not honour {name}={params[name]!r} (documented for this model, see "
+        "minimax_core.models); the request is sent with it anyway"
+        for name in sorted(info.ignores)
+        if _NOT_HONOURED[name](params.get(name))
+    ]
 
 
 def validate_messages(messages: Sequence[Mapping[str, Any]], *, model: str) -> None:
@@ -165,11 +215,15 @@ def build_request(
     stop: Sequence[str] | str | None = None,
     service_tier: str | None = None,
     include_usage: bool = True,
+    reasoning_effort: str | None = None,
     extra: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The JSON body for `POST /chat/completions`, checked; `extra` keys are sent as they are."""
+    """The JSON body for `POST /chat/completions`, checked; `extra` keys are sent as they are.
+
+    `reasoning_effort` goes on the wire as the top-level field of that name.
+    """
     if not isinstance(model, str) or not model.strip():
-        raise RequestValidationError("model must be a non-empty model name, e.g. 'MiniMax-M2.7'")
+        raise RequestValidationError("model must be a non-empty model name, e.g. 'MiniMax-M3'")
     extra = dict(extra or {})
     for key, reason in _UNSUPPORTED.items():
         if key in extra:
@@ -188,11 +242,27 @@ def build_request(
             raise RequestValidationError(
                 f"max_tokens must be a whole number, got {max_completion_tokens!r}"
             )
-        if not 1 <= max_completion_tokens <= info.max_output_tokens:
-            raise RequestValidationError(
-                f"max_tokens must be from 1 to {info.max_output_tokens} for {info.name}, "
-                f"got {max_completion_tokens}"
-            )
+        limit = info.max_output_tokens
+        if max_completion_tokens < 1 or (limit is not None and max_completion_tokens > limit):
+            bound = f"from 1 to {limit} for {info.name}" if limit is not None else "at least 1"
+            raise RequestValidationError(f"max_tokens must be {bound}, got {max_completion_tokens}")
+    wire_thinking = normalize_thinking(thinking)
+    check_thinking(wire_thinking, info)
+    check_effort(reasoning_effort, info)
+    if info.ignores:
+        given = {
+            "stop": stop,
+            "parallel_tool_calls": parallel_tool_calls,
+            "tool_choice": tool_choice,
+        }
+        for message in ignored_parameter_warnings(info, given):
+            warnings.warn(message, MiniMaxWarning, stacklevel=2)
+    if info.replaced_by is not None:
+        warnings.warn(
+            f"MiniMax has retired {info.name}; move to {info.replaced_by}",
+            MiniMaxWarning,
+            stacklevel=2,
+        )
 
     body: dict[str, Any] = {"model": model, "messages": list(messages)}
     if stream:
@@ -205,9 +275,10 @@ def build_request(
         body["top_p"] = top_p
     if max_completion_tokens is not None:
         body["max_completion_tokens"] = max_completion_tokens
-    wire_thinking = normalize_thinking(thinking)
     if wire_thinking is not None:
         body["thinking"] = wire_thinking
+    if reasoning_effort is not None:
+        body["reasoning_effort"] = reasoning_effort
     if reasoning_split is not None:
         body["reasoning_split"] = reasoning_split
     if tools:

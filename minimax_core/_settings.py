@@ -28,10 +28,12 @@ from ._exceptions import APIStatusError, AuthenticationError, MiniMaxError, Requ
 __all__ = [
     "CHINA_BASE_URL",
     "DEFAULT_BASE_URL",
+    "LEGACY_CHINA_BASE_URL",
     "REGIONS",
     "Settings",
     "check_base_url",
     "looks_secret",
+    "other_region_url",
     "region_hint",
     "region_url",
     "resolve_api_key",
@@ -42,8 +44,18 @@ __all__ = [
 
 DEFAULT_BASE_URL = "https://api.minimax.io/v1"
 """The international endpoint."""
-CHINA_BASE_URL = "https://api.minimaxi.com/v1"
-"""The mainland China endpoint. Keys are region-bound: a key from one fails on the other."""
+CHINA_BASE_URL = "https://api.minimax.cn/v1"
+"""The mainland China endpoint. Keys are region-bound: a key from one fails on the other.
+
+MiniMax's China docs moved to this host around September 2026: the OpenAPI of its chat
+completions reference names `https://api.minimax.cn` as the server, as do the guides
+https://platform.minimaxi.com/docs/guides/quickstart-preparation and
+https://platform.minimaxi.com/docs/api-reference/text-openai-api (reported in
+https://github.com/anomalyco/models.dev/issues/7500).
+"""
+LEGACY_CHINA_BASE_URL = "https://api.minimaxi.com/v1"
+"""The China endpoint MiniMax documented before; still one of MiniMax's own hosts (it answered
+requests after the move), so it keeps the China region's hints and prefill mode."""
 REGIONS: dict[str, str] = {
     "global": DEFAULT_BASE_URL,
     "international": DEFAULT_BASE_URL,
@@ -156,6 +168,21 @@ def looks_secret(name: str) -> bool:
     return any(part in _SECRET_PARTS for part in name.lower().replace("-", "_").split("_"))
 
 
+_GLOBAL_HOST = httpx.URL(DEFAULT_BASE_URL).host
+_CHINA_HOSTS = frozenset({httpx.URL(CHINA_BASE_URL).host, httpx.URL(LEGACY_CHINA_BASE_URL).host})
+
+
+def other_region_url(base_url: str) -> str | None:
+    """The endpoint of the other region for one of MiniMax's own endpoints, else `None`."""
+    try:
+        host = httpx.URL(base_url).host
+    except (httpx.InvalidURL, TypeError):
+        return None
+    if host == _GLOBAL_HOST:
+        return CHINA_BASE_URL
+    return DEFAULT_BASE_URL if host in _CHINA_HOSTS else None
+
+
 def region_hint(base_url: str) -> str | None:
     """What to try when one of MiniMax's own endpoints refuses a key: the other region.
 
@@ -166,16 +193,16 @@ def region_hint(base_url: str) -> str | None:
         host = httpx.URL(base_url).host
     except (httpx.InvalidURL, TypeError):
         return None
-    if host == httpx.URL(DEFAULT_BASE_URL).host:
+    if host == _GLOBAL_HOST:
         return (
             f"keys are region-bound and this request went to the global endpoint "
             f"({DEFAULT_BASE_URL}): a key from the mainland China platform (minimaxi.com) needs "
             f'region="cn" or MINIMAX_BASE_URL={CHINA_BASE_URL}'
         )
-    if host == httpx.URL(CHINA_BASE_URL).host:
+    if host in _CHINA_HOSTS:
         return (
             f"keys are region-bound and this request went to the mainland China endpoint "
-            f"({CHINA_BASE_URL}): a key from the global platform (minimax.io) needs "
+            f"({base_url}): a key from the global platform (minimax.io) needs "
             f'region="global" or MINIMAX_BASE_URL={DEFAULT_BASE_URL}'
         )
     return None

@@ -1,39 +1,160 @@
-"""The MiniMax model catalog: limits and capabilities, from MiniMax's own model table."""
+"""The MiniMax model catalog: limits and capabilities, as data, each figure with its source.
+
+A model the catalog does not know is never blocked: its request goes out as written, with no
+limit the library would have to invent. The one family rule applied to unknown ids is that
+`MiniMax-M4*` and `MiniMax-M3.1-Flash*` ids always think (every published member does, and
+MiniMax refuses `thinking` disabled on them with code 2013).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
-__all__ = ["DEFAULT_MODEL", "MODELS", "ModelInfo", "approximate_tokens", "model_info"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "EFFORT_LEVELS",
+    "MODELS",
+    "ModelInfo",
+    "ThinkingOff",
+    "approximate_tokens",
+    "model_info",
+]
 
-DEFAULT_MODEL = "MiniMax-M2.7"
+DEFAULT_MODEL = "MiniMax-M3"
+"""The model used when none is named.
+
+MiniMax-M3 is the newest model MiniMax's own pages list as available on the OpenAI-compatible
+endpoint to pay-as-you-go keys, under that exact id (https://platform.minimax.io/docs/api-reference/text-openai-api,
+https://platform.minimax.io/docs/guides/text-generation). It honours `tool_choice` and
+`thinking`, and has no effort dial that defaults to the most expensive setting. M4 and
+M3.1-Flash are in the catalog, but only gateways document them so far; MiniMax-M2.7 is reported
+closed to new users (see the M2 entries).
+"""
+
+EFFORT_LEVELS: tuple[str, ...] = ("low", "medium", "high", "xhigh", "max")
+"""The reasoning-effort levels of MiniMax-M3.1-Flash and MiniMax-M4, least thinking first.
+
+https://platform.minimax.io/docs/guides/text-generation (M3.1-Flash-Preview period) and
+https://docs.aimlapi.com/api-references/text-models-llm/minimax/minimax-m3.1-flash; `max` when
+the field is left out (same sources, and https://docs.venice.ai/models/minimax-m3-1-flash).
+"""
+
+ThinkingOff = Literal["honoured", "ignored", "refused"]
+"""What MiniMax does with `thinking: {"type": "disabled"}` for a model."""
 
 
 @dataclass(frozen=True, slots=True)
 class ModelInfo:
-    """What one model accepts and produces."""
+    """What one model accepts and produces; `None` where no source gives a figure."""
 
     name: str
-    context_window: int
-    max_output_tokens: int
-    """The largest `max_completion_tokens` the API accepts."""
-    recommended_output_tokens: int
-    can_disable_thinking: bool
+    context_window: int | None
+    max_output_tokens: int | None
+    """The largest `max_completion_tokens` the API accepts (`None`: not checked)."""
+    recommended_output_tokens: int | None
+    thinking_off: ThinkingOff | None
+    """`None`: not known (an id the catalog does not know)."""
     image_input: bool
     video_input: bool
-    default_top_p: float
+    default_top_p: float | None
+    effort_levels: tuple[str, ...] = ()
+    """The `reasoning_effort` values it takes; empty: no effort control."""
+    default_effort: str | None = None
+    """The level MiniMax uses when the request names none."""
+    ignores: frozenset[str] = frozenset()
+    """Request parameters documented as not honoured for this model (a warning each)."""
+    json_schema_output: bool = False
+    """Whether a source documents `response_format` with a JSON schema for this model."""
+    replaced_by: str | None = None
+    """Set only once a source we trust says MiniMax retired the model: the one to move to."""
     known: bool = True
-    """False for a name not in the catalog (a new or self-hosted model): limits are guesses."""
+    """False for an id not in the catalog (a new, self-hosted or gateway model)."""
+
+    @property
+    def can_disable_thinking(self) -> bool:
+        """Whether `thinking` disabled makes the model answer without thinking."""
+        return self.thinking_off == "honoured"
+
+    @property
+    def always_thinks(self) -> bool:
+        """Whether MiniMax refuses a request that turns thinking off (code 2013)."""
+        return self.thinking_off == "refused"
 
 
+# MiniMax's model table, https://platform.minimax.io/docs/api-reference/text-openai-api
+# (context windows, and: "For M2.x models, thinking cannot be disabled; `disabled` is accepted
+# but thinking remains on"); output limits from the `max_completion_tokens` field of MiniMax's
+# chat-completions reference (M3 at most 524,288, other models 204,800, 65,536 recommended).
 def _m2(name: str) -> ModelInfo:
-    return ModelInfo(name, 204_800, 204_800, 65_536, False, False, False, 0.9)
+    return ModelInfo(name, 204_800, 204_800, 65_536, "ignored", False, False, 0.9)
+
+
+# Always-thinking models: `thinking` disabled answers HTTP 400, code 2013 "invalid params,
+# model requires adaptive thinking (2013)" (measured by AIHubMix:
+# https://dev.to/aihubmix/fixing-requires-adaptive-thinking-2013-when-moving-from-minimax-m27-to-m31-flash-1iif,
+# https://qiita.com/AIHubMix/items/3a11ef2c449092568f28). They take every level of
+# `EFFORT_LEVELS` and think at `max` when none is sent. No recommended output size is
+# published for them, and `top_p` is left to MiniMax.
+_ALWAYS_THINKS: ThinkingOff = "refused"
+
+
+def _always_thinking(
+    name: str,
+    max_output_tokens: int | None,
+    *,
+    ignores: frozenset[str] = frozenset(),
+    json_schema_output: bool = False,
+) -> ModelInfo:
+    return ModelInfo(
+        name,
+        context_window=1_000_000,
+        max_output_tokens=max_output_tokens,
+        recommended_output_tokens=None,
+        thinking_off=_ALWAYS_THINKS,
+        image_input=True,
+        video_input=True,
+        default_top_p=None,
+        effort_levels=EFFORT_LEVELS,
+        default_effort="max",
+        ignores=ignores,
+        json_schema_output=json_schema_output,
+    )
 
 
 MODELS: dict[str, ModelInfo] = {
     info.name: info
     for info in (
-        ModelInfo("MiniMax-M3", 1_000_000, 524_288, 131_072, True, True, True, 0.95),
+        # Context 1,000,000 (https://vercel.com/ai-gateway/models/minimax/minimax-m4,
+        # https://openrouter.ai/compare/minimax/minimax-m4/mistralai/mistral-large-4-0); output
+        # 262,144 (Vercel); text, image and video input (https://runware.ai/docs/models/minimax-m4,
+        # OpenRouter; Vercel lists text and image). No MiniMax page on M4 was found yet.
+        _always_thinking("MiniMax-M4", 262_144),
+        # Context 1,000,000 (https://help.aliyun.com/zh/model-studio/minimax-m3-1-flash,
+        # https://docs.sim.ai/models/minimax/minimax-m3-1-flash); output 524,288
+        # (https://vercel.com/ai-gateway/models/minimax-m3.1-flash,
+        # https://runware.ai/docs/models/minimax-m3-1-flash, Sim); text, image and video (Alibaba,
+        # Runware). Alibaba, whose provider is MiniMax itself, documents that `stop` is not
+        # honoured, `parallel_tool_calls: false` does not keep calls serial, and only
+        # `tool_choice: "auto"` is supported. Sim lists structured outputs as supported.
+        _always_thinking(
+            "MiniMax-M3.1-Flash",
+            524_288,
+            ignores=frozenset({"stop", "parallel_tool_calls", "tool_choice"}),
+            json_schema_output=True,
+        ),
+        # Context, input and effort from https://platform.minimax.io/docs/guides/text-generation
+        # (the Preview period); no output limit is published, so none is checked. Plan keys only.
+        _always_thinking("MiniMax-M3.1-Flash-Preview", None),
+        # https://platform.minimax.io/docs/guides/text-generation: context 1,000,000, output
+        # 131,072 recommended and 524,288 at most, images and video, `thinking` adaptive or
+        # disabled. MiniMax documents no effort for M3 on this endpoint, and one client reports
+        # M3 rejects the field (https://github.com/esengine/DeepSeek-Reasonix/issues/3594).
+        ModelInfo("MiniMax-M3", 1_000_000, 524_288, 131_072, "honoured", True, True, 0.95),
+        # MiniMax-M2.7 and M2.5 are reported closed to new users on 2026-10-19 and retired on
+        # 2026-11-18 (AIHubMix, quoting a MiniMax page, link above). MiniMax's own pages found
+        # still list them as available, so they are not marked retired here; `minimax-probe`
+        # reports it when a key's endpoint no longer answers them.
         _m2("MiniMax-M2.7"),
         _m2("MiniMax-M2.7-highspeed"),
         _m2("MiniMax-M2.5"),
@@ -46,28 +167,34 @@ MODELS: dict[str, ModelInfo] = {
 }
 
 _LOWER = {name.lower(): info for name, info in MODELS.items()}
+_ALWAYS_THINKING_FAMILIES = ("minimax-m4", "minimax-m3.1-flash")
 
 
 def model_info(name: str) -> ModelInfo:
-    """The catalog entry for `name` (case-insensitive), or a conservative guess for others.
+    """The catalog entry for `name` (case-insensitive), or what is known of an unknown id.
 
-    Unknown names are not rejected: self-hosted servers use their own names, and MiniMax ships
-    new models. The guess takes the smaller M2 limits and assumes thinking is always on; image
-    and video input are allowed, since only the server knows what it can take.
+    Unknown ids are never refused: self-hosted servers and gateways use their own names, and
+    MiniMax ships new models. They get no limits (`None`), no effort check, and image and video
+    input allowed, since only the server knows what it takes. `MiniMax-M4*` and
+    `MiniMax-M3.1-Flash*` ids are known to always think.
     """
     found = _LOWER.get(name.lower())
     if found is not None:
         return found
-    m3_like = name.lower().startswith("minimax-m3")
+    lower = name.lower()
+    always = lower.startswith(_ALWAYS_THINKING_FAMILIES)
+    m3_like = lower.startswith("minimax-m3")
     return ModelInfo(
         name,
-        context_window=204_800,
-        max_output_tokens=204_800,
-        recommended_output_tokens=65_536,
-        can_disable_thinking=m3_like,
+        context_window=None,
+        max_output_tokens=None,
+        recommended_output_tokens=None,
+        # Besides the family rule, only the prefill decision reads this: an M3-like id told
+        # not to think is taken at its word, as before these models existed.
+        thinking_off=_ALWAYS_THINKS if always else ("honoured" if m3_like else None),
         image_input=True,
         video_input=True,
-        default_top_p=0.95 if m3_like else 0.9,
+        default_top_p=None,
         known=False,
     )
 

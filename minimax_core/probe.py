@@ -5,7 +5,13 @@ MiniMax-M2 on vLLM, SGLang, llama.cpp...) and reports where the reasoning comes,
 arrive, whether usage and `[DONE]` arrive, whether `tool_choice` and `response_format` are
 accepted, whether both calls of one turn arrive (llama.cpp's own tool parsing loses the second:
 the report then names the server flags and settings that keep it), and which adapter settings
-keep the reasoning chain there, proven by a tool loop:
+keep the reasoning chain there, proven by a tool loop.
+
+Where `GET /models` lists models of the catalog (MiniMax's API), it also checks the catalog
+against the key: which models are listed, which `reasoning_effort` levels M4 (else M3.1-Flash)
+takes, whether it refuses `thinking` disabled, where its reasoning comes invoked and streamed,
+and whether the ids reported retired still answer. Each finding that contradicts the catalog
+is one line of the report.
 
 ```bash
 minimax-probe --base-url http://localhost:8000/v1 --api-key EMPTY --model MiniMaxAI/MiniMax-M2
@@ -13,8 +19,8 @@ minimax-probe --json   # MINIMAX_API_KEY / MINIMAX_BASE_URL from the environment
 ```
 
 Exit status: 0 when the tool loop kept the reasoning chain with the recommended settings and
-both calls of one turn arrived, 1 when not, 2 when the endpoint could not be used at all (wrong key, wrong region,
-unreachable host); the key is never printed.
+both calls of one turn arrived, 1 when not, 2 when the endpoint could not be used at all
+(wrong key, wrong region, unreachable host); the key is never printed.
 """
 
 from __future__ import annotations
@@ -25,11 +31,12 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Literal, TypeVar
 
 import httpx
 
-from ._client import CHINA_BASE_URL, DEFAULT_BASE_URL, MiniMaxClient, resolve_base_url
+from ._client import MiniMaxClient, resolve_base_url
 from ._exceptions import (
     APIConnectionError,
     APIStatusError,
@@ -39,7 +46,8 @@ from ._exceptions import (
     RequestValidationError,
 )
 from ._request import build_request
-from .models import DEFAULT_MODEL
+from ._settings import other_region_url
+from .models import DEFAULT_MODEL, MODELS, ModelInfo
 from .recording import CaptureTransport, Exchange
 from .replay import REPLAY_FIELDS, assistant_message
 from .types import Completion
@@ -47,9 +55,11 @@ from .types import Completion
 __all__ = [
     "DIALECTS",
     "Check",
+    "ModelFindings",
     "ProbeFailure",
     "ProbeReport",
     "WireView",
+    "catalog_contradictions",
     "dialect_of",
     "explain_failure",
     "judge_two_calls",
@@ -72,10 +82,6 @@ _DESCRIPTIONS = {
     "raw_no_parser": "no reasoning parser: no opening `<think>`, reasoning ends at `</think>` "
     "(vLLM/SGLang without one, llama.cpp --skip-chat-parsing)",
     "unknown": "no reasoning seen in any known place",
-}
-_MINIMAX_HOSTS = {
-    "api.minimax.io": CHINA_BASE_URL,
-    "api.minimaxi.com": DEFAULT_BASE_URL,
 }
 _WEATHER_TOOL = {
     "type": "function",
@@ -326,14 +332,86 @@ def parallel_call_fix(outcome: str, llama_cpp: bool) -> dict[str, Any] | None:
     }
 
 
+# Reported closed to new users on 2026-10-19 and retired on 2026-11-18 (AIHubMix, quoting a
+# MiniMax page: https://dev.to/aihubmix/fixing-requires-adaptive-thinking-2013-when-moving-from-minimax-m27-to-m31-flash-1iif);
+# MiniMax's own pages do not say so yet, so the probe asks the key.
+REPORTED_RETIRED = ("MiniMax-M2.7", "MiniMax-M2.5")
+# The effort model the probe checks: the first of these the key lists.
+_EFFORT_MODELS = ("MiniMax-M4", "MiniMax-M3.1-Flash")
+# Not a level MiniMax documents: whether it is refused says if levels are checked at all.
+_UNDOCUMENTED_EFFORT = "none"
+# Output tokens per catalog check (a refusal or an answer is all they look for).
+_CHECK_BUDGET = 2048
+
+
+@dataclass
+class ModelFindings:
+    """What the key showed about the catalog's models (`None`: not checked)."""
+
+    listed: list[str] | None = None
+    effort_model: str | None = None
+    effort_accepted: dict[str, bool] = field(default_factory=dict)
+    """Each level tried (the catalog's, then one it does not list) and whether it was taken."""
+    effort_output_tokens: dict[str, int] = field(default_factory=dict)
+    """The output tokens each taken level spent on the same question (capped at 2048)."""
+    thinking_off_refused: bool | None = None
+    reasoning_invoked: str | None = None
+    reasoning_streamed: str | None = None
+    answers: dict[str, str | None] = field(default_factory=dict)
+    """Each id reported retired: `None` when it answered, else why it did not."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "listed": self.listed,
+            "effort_model": self.effort_model,
+            "effort_accepted": self.effort_accepted,
+            "effort_output_tokens": self.effort_output_tokens,
+            "thinking_off_refused": self.thinking_off_refused,
+            "reasoning": {"invoked": self.reasoning_invoked, "streamed": self.reasoning_streamed},
+            "retired_ids_answer": {k: v is None for k, v in self.answers.items()},
+        }
+
+
+def catalog_contradictions(
+    found: ModelFindings, catalog: Mapping[str, ModelInfo] = MODELS
+) -> list[str]:
+    """One sentence per finding that says the catalog is wrong for this key's endpoint."""
+    out: list[str] = []
+    effort = catalog.get(found.effort_model or "")
+    if effort is not None:
+        for level in effort.effort_levels:
+            if found.effort_accepted.get(level) is False:
+                out.append(
+                    f"{effort.name} refused reasoning_effort={level!r}, a level the catalog lists"
+                )
+        if found.thinking_off_refused is False and effort.always_thinks:
+            out.append(
+                f"{effort.name} accepted thinking disabled, which the catalog says it refuses"
+            )
+        if found.thinking_off_refused is True and effort.thinking_off == "honoured":
+            out.append(f"{effort.name} refused thinking disabled, which the catalog says it takes")
+    for name, why in found.answers.items():
+        info = catalog.get(name)
+        if info is None:
+            continue
+        if why is not None and info.replaced_by is None:
+            out.append(f"{name} did not answer ({why}); the catalog does not mark it retired")
+        if why is None and info.replaced_by is not None:
+            out.append(f"{name} answered, though the catalog marks it retired")
+    for name in found.listed or ():
+        info = catalog.get(name)
+        if info is not None and info.replaced_by is not None:
+            out.append(f"{name} is listed by GET /models, though the catalog marks it retired")
+    return out
+
+
 def explain_failure(error: MiniMaxError, base_url: str) -> str:
     """One sentence saying why the endpoint cannot be used, never quoting the key."""
-    host = httpx.URL(base_url).host
     if isinstance(error, AuthenticationError):
         how = [f"HTTP {error.status_code}"] if error.status_code not in (None, 200) else []
         how += [f"code {error.code}"] if error.code is not None else []
         sentence = f"{base_url} refused the API key ({', '.join(how) or 'no code given'})"
-        other = _MINIMAX_HOSTS.get(host)
+        other = other_region_url(base_url)
         if other is not None:
             return (
                 f"{sentence}: MiniMax keys are bound to a region, so if this key comes from the "
@@ -391,6 +469,8 @@ class ProbeReport:
     engine: str | None = None
     parallel_calls: str = "none"
     fix: dict[str, Any] | None = None
+    models: ModelFindings | None = None
+    contradictions: list[str] = field(default_factory=list)
 
     def add(self, name: str, ok: bool, detail: str) -> None:
         self.checks.append(Check(name, ok, detail))
@@ -412,6 +492,8 @@ class ProbeReport:
             "engine": self.engine,
             "parallel_calls": self.parallel_calls,
             "fix": self.fix,
+            "models": self.models.to_json() if self.models is not None else None,
+            "contradictions": self.contradictions,
         }
 
     def table(self) -> str:
@@ -434,6 +516,9 @@ class ProbeReport:
             flags = " ".join(self.fix["server_flags"]) or self.fix.get("advice", "")
             fixed = ", ".join(f"{k}={v!r}" for k, v in self.fix["settings"].items())
             lines.append(f"parallel  calls are lost here; to keep them: {flags}, then {fixed}")
+        if self.models is not None:
+            found = [f"catalog   contradicted: {sentence}" for sentence in self.contradictions]
+            lines += ["", *(found or ["catalog   no finding contradicts minimax_core.MODELS"])]
         return "\n".join(lines)
 
 
@@ -445,6 +530,8 @@ class _Session:
     """A client whose every exchange is kept, so each answer can be read from its raw bytes."""
 
     def __init__(self, client_options: Mapping[str, Any], transport: httpx.BaseTransport | None):
+        self.base_url = str(client_options["base_url"])
+        self._key = client_options.get("api_key")
         self.exchanges: list[Exchange] = []
         self._http = httpx.Client(
             transport=CaptureTransport(self.exchanges.append, transport), timeout=None
@@ -472,6 +559,18 @@ class _Session:
                 shown.append(delta.text)
         assert stream.completion is not None
         return stream.completion, self.last_view(), "".join(shown)
+
+    def list_models(self) -> list[str] | None:
+        """The ids `GET /models` lists, or `None` when the endpoint has no such listing."""
+        headers = {"Authorization": f"Bearer {self._key}"} if self._key else {}
+        try:
+            response = self._http.get(f"{self.base_url}/models", headers=headers)
+            data = response.json().get("data") if response.is_success else None
+        except (httpx.HTTPError, ValueError, AttributeError):
+            return None
+        if not isinstance(data, list):
+            return None
+        return [str(item["id"]) for item in data if isinstance(item, Mapping) and "id" in item]
 
     def close(self) -> None:
         self.client.close()
@@ -635,6 +734,9 @@ def _run(report: ProbeReport, session: _Session) -> None:
     report.fix = parallel_call_fix(report.parallel_calls, report.engine == "llama.cpp")
     report.ok = chain_kept and report.fix is None
 
+    # 7. The catalog against this key, where the endpoint lists catalog models.
+    _check_models(report, session, question)
+
 
 def _is_llama_cpp(exchange: Exchange) -> bool:
     if read_wire(exchange.headers.get("content-type", ""), exchange.body).llama_cpp:
@@ -664,6 +766,91 @@ def _two_calls(report: ProbeReport, session: _Session, split: bool | None) -> No
         report.parallel_calls != "dropped" and report.parallel_calls != "failed",
         detail,
     )
+
+
+def _refusal(call: Callable[[], object]) -> str | None:
+    """`None` when the request was answered, else the one-line reason it was not."""
+    try:
+        call()
+    except MiniMaxError as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def _check_models(report: ProbeReport, session: _Session, question: list[dict[str, Any]]) -> None:
+    listed = session.list_models()
+    known = [name for name in listed or () if name in MODELS]
+    if not known:
+        return  # a self-hosted server or a gateway: the catalog is not about it
+    found = ModelFindings(listed=listed)
+    report.models = found
+    missing = [name for name in MODELS if name not in known]
+    report.add(
+        "models listed",
+        True,
+        f"{len(listed or ())} listed, {len(known)} of the catalog's {len(MODELS)}"
+        + (f"; not listed: {', '.join(missing)}" if missing else ""),
+    )
+
+    def ask(model: str, stream: bool = False, **extra: Any) -> Completion:
+        # `extra` bypasses the client's own checks: the point is to hear what the server says.
+        # The cap bounds what `max` effort costs; only whether a request is taken matters here.
+        request = build_request(
+            question, model=model, stream=stream, max_completion_tokens=_CHECK_BUDGET, extra=extra
+        )
+        if stream:
+            return session.stream(request)[0]
+        return session.create(request)[0]
+
+    effort_model = next((m for m in _EFFORT_MODELS if m in known), None)
+    if effort_model is not None:
+        found.effort_model = effort_model
+        for level in (*MODELS[effort_model].effort_levels, _UNDOCUMENTED_EFFORT):
+            try:
+                answered = ask(effort_model, reasoning_effort=level)
+            except MiniMaxError:
+                found.effort_accepted[level] = False
+                continue
+            found.effort_accepted[level] = True
+            if answered.usage is not None:
+                found.effort_output_tokens[level] = answered.usage.completion_tokens
+        taken = [level for level, ok in found.effort_accepted.items() if ok]
+        spent = found.effort_output_tokens
+        # A server that ignores the field takes every value: the tokens say whether it reads it.
+        read = ""
+        if "low" in spent and "max" in spent:
+            read = f"; output tokens at low {spent['low']}, at max {spent['max']}"
+        report.add(
+            f"{effort_model} reasoning_effort",
+            all(found.effort_accepted[level] for level in MODELS[effort_model].effort_levels),
+            f"taken: {', '.join(taken) or 'none'} (top-level field){read}",
+        )
+        off = _refusal(partial(ask, effort_model, thinking={"type": "disabled"}))
+        found.thinking_off_refused = off is not None
+        report.add(
+            f"{effort_model} thinking disabled",
+            True,
+            f"refused ({off})" if off is not None else "accepted",
+        )
+        where: list[str | None] = []
+        for stream in (False, True):
+            shown = _attempt(
+                report,
+                f"{effort_model} reasoning field",
+                partial(ask, effort_model, stream, reasoning_effort="low"),
+            )
+            where.append(session.last_view().reasoning_location if shown else None)
+        found.reasoning_invoked, found.reasoning_streamed = where
+        report.add(
+            f"{effort_model} reasoning field",
+            found.reasoning_invoked is not None,
+            f"invoked: {found.reasoning_invoked}, streamed: {found.reasoning_streamed}",
+        )
+    for name in REPORTED_RETIRED:
+        found.answers[name] = _refusal(partial(ask, name))
+        why = found.answers[name]
+        report.add(f"{name} answers", True, "yes" if why is None else f"no: {why}")
+    report.contradictions = catalog_contradictions(found)
 
 
 def _tool_loop(

@@ -65,8 +65,16 @@ Or from a shell: `python -m minimax_server --port 8000`.
 7. Otherwise it greets back a greeting, or quotes the user's message.
 8. Every answer carries reasoning naming the decision and a fingerprint of the conversation,
    unless M3 gets `thinking: {"type": "disabled"}`. `stop` cuts the answer; `max_tokens` /
-   `max_completion_tokens` (about 4 characters a token) cut it with finish_reason `length`.
-9. Usage: about 4 characters a token; `cached_tokens` is the longest prefix of messages seen
+   `max_completion_tokens` (about 4 characters a token) cut it with finish_reason `length`,
+   reasoning first, so a small budget can leave reasoning and no answer.
+9. The models (`_models.py`): M4 and M3.1-Flash (and its Preview) always think: `thinking`
+   disabled answers HTTP 400 `invalid params, model requires adaptive thinking (2013)`. They
+   take `reasoning_effort` `low`, `medium`, `high`, `xhigh` or `max` (another value: 400,
+   2013) and think at `max` when none is sent; each level above `low` makes the reasoning one
+   sentence longer. M3 honours `thinking` disabled, M2.x ignores it, neither has an effort.
+   `max_completion_tokens` above a model's limit (M4 262,144, M3.1-Flash and M3 524,288,
+   M2.x 204,800) is 400, 2013; media input needs M3, M3.1-Flash or M4.
+10. Usage: about 4 characters a token; `cached_tokens` is the longest prefix of messages seen
    in an earlier request, or half of a prompt of 512 tokens or more.
 
 ## Dialects

@@ -43,6 +43,8 @@ class ChatRequest:
     response_format: dict[str, Any] | None
     stop: list[str]
     max_tokens: int | None
+    reasoning_effort: str | None = None
+    """The effort the model thinks at: the one sent, else the model's default (M4: `max`)."""
 
     @property
     def fingerprint(self) -> str:
@@ -85,8 +87,9 @@ def text_of(content: Any) -> str:
 
 
 def is_m3(model: str) -> bool:
-    """Whether a model name is MiniMax-M3 (or a self-hosted name for it)."""
-    return "m3" in model.lower()
+    """Whether a model name is MiniMax-M3 (or a self-hosted name for it), not M3.1."""
+    lower = model.lower()
+    return "m3" in lower and "m3.1" not in lower
 
 
 def count_tokens(text: str) -> int:
@@ -556,16 +559,25 @@ def _json_answer(req: ChatRequest, hist: _History) -> Any:
     return {key: f"{humanize(key)} for: {topic}" for key in keys}
 
 
+# A higher effort thinks longer: each level above `low` adds one more check to the reasoning,
+# so usage (and a small output budget) shows which effort a request ran at.
+_EFFORT_DEPTH = {"low": 0, "medium": 1, "high": 2, "xhigh": 3, "max": 4}
+
+
 def _reasoning(req: ChatRequest, hist: _History, decision: str) -> str:
     snippet = _snippet(hist.user_text, 80) or "nothing yet"
     turns = len(req.messages)
     tools = ", ".join(str(t.get("name")) for t in req.tools) or "no tools"
+    effort = ""
+    if req.reasoning_effort is not None:
+        depth = _EFFORT_DEPTH.get(req.reasoning_effort, 0)
+        effort = f" Reasoning effort: {req.reasoning_effort}." + " Let me check that again." * depth
     return (
         f'The user wrote: "{snippet}". '
         f"The conversation has {turns} message{'s' if turns != 1 else ''} "
         f"(fingerprint {req.fingerprint}) and offers {tools}. "
         f"{decision} "
-        "I will keep the reply short and exact, as a scripted model should."
+        f"I will keep the reply short and exact, as a scripted model should.{effort}"
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
+from ._models import KNOWN_MODELS
+
 __all__ = [
     "DIALECTS",
     "FAULT_KINDS",
@@ -40,17 +42,6 @@ FaultKind = Literal[
 
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 
-KNOWN_MODELS: tuple[str, ...] = (
-    "MiniMax-M3",
-    "MiniMax-M2.7",
-    "MiniMax-M2.7-highspeed",
-    "MiniMax-M2.5",
-    "MiniMax-M2.5-highspeed",
-    "MiniMax-M2.1",
-    "MiniMax-M2.1-highspeed",
-    "MiniMax-M2",
-    "MiniMax-M2-Stable",
-)
 
 # Faults that only make sense while an SSE stream is being written; a non-streaming
 # request leaves them queued for the next streaming one.

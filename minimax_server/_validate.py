@@ -8,8 +8,8 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-from ._model import ChatRequest, is_m3, text_of
-from ._types import KNOWN_MODELS
+from ._model import ChatRequest, text_of
+from ._models import KNOWN_MODELS, SERVED, ServedModel, served
 from ._wire import Produced
 
 __all__ = ["ApiError", "Memory", "check_strict", "parse_request"]
@@ -72,6 +72,9 @@ def parse_request(body: Any, *, any_model: bool) -> ChatRequest:
         not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens < 1
     ):
         raise _bad("max_completion_tokens must be an integer >= 1")
+    spec = served(model)
+    if spec.max_output is not None and max_tokens is not None and max_tokens > spec.max_output:
+        raise _bad(f"max_completion_tokens must be at most {spec.max_output} for {model}")
 
     tools = _parse_tools(body.get("tools"))
     names = [str(t["name"]) for t in tools]
@@ -96,6 +99,9 @@ def parse_request(body: Any, *, any_model: bool) -> ChatRequest:
     options = body.get("stream_options")
     thinking = body.get("thinking")
     disabled = isinstance(thinking, dict) and thinking.get("type") == "disabled"
+    if disabled and spec.thinking_off == "refused":
+        raise _bad("model requires adaptive thinking")
+    effort = _effort(body.get("reasoning_effort"), spec)
     parallel = body.get("parallel_tool_calls")
     return ChatRequest(
         model=model,
@@ -106,11 +112,27 @@ def parse_request(body: Any, *, any_model: bool) -> ChatRequest:
         stream=bool(body.get("stream")),
         include_usage=isinstance(options, dict) and bool(options.get("include_usage")),
         reasoning_split=bool(body.get("reasoning_split")),
-        thinking_disabled=disabled and is_m3(model),
+        thinking_disabled=disabled and spec.thinking_off == "honoured",
         response_format=fmt,
         stop=stops,
         max_tokens=max_tokens,
+        reasoning_effort=effort,
     )
+
+
+def _effort(sent: Any, spec: ServedModel) -> str | None:
+    """The effort a request thinks at; MiniMax's models take only their documented levels.
+
+    Models without effort control (M3, M2.x) think as they always do, whatever is sent.
+    """
+    if not spec.effort_levels:
+        return None
+    if sent is None:
+        return spec.default_effort
+    if spec.name in SERVED and sent not in spec.effort_levels:
+        allowed = ", ".join(spec.effort_levels)
+        raise _bad(f"invalid reasoning_effort: {json.dumps(sent)} (allowed: {allowed})")
+    return str(sent)
 
 
 def _parse_tools(raw: Any) -> list[dict[str, Any]]:
@@ -198,7 +220,7 @@ def _check_content(content: Any, index: int, model: str) -> None:
         if kind == "text":
             continue
         if kind in ("image_url", "video_url"):
-            if not is_m3(model):
+            if not served(model).media:
                 media = "image" if kind == "image_url" else "video"
                 raise _bad(f"model {model} does not support {media} input")
             continue

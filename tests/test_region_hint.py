@@ -13,7 +13,8 @@ from llama_index.core.base.llms.types import ChatMessage
 import minimax_core as mm
 from langchain_minimax import ChatMiniMax, MiniMaxAuthenticationError
 from llamaindex_minimax import MiniMax
-from minimax_core._settings import region_hint
+from minimax_core._reasoning import resolve_prefill
+from minimax_core._settings import LEGACY_CHINA_BASE_URL, region_hint
 
 # MiniMax's real answers to a key from the other region (see the error table in _exceptions).
 REFUSALS: dict[str, tuple[int, dict[str, Any]]] = {
@@ -44,7 +45,11 @@ def _refusing(status: int, body: dict[str, Any]) -> Callable[[], httpx.Client]:
 @pytest.mark.parametrize(("status", "body"), REFUSALS.values(), ids=list(REFUSALS))
 @pytest.mark.parametrize(
     ("base_url", "other"),
-    [(mm.DEFAULT_BASE_URL, 'region="cn"'), (mm.CHINA_BASE_URL, 'region="global"')],
+    [
+        (mm.DEFAULT_BASE_URL, 'region="cn"'),
+        (mm.CHINA_BASE_URL, 'region="global"'),
+        (LEGACY_CHINA_BASE_URL, 'region="global"'),  # the host MiniMax documented before
+    ],
 )
 def test_each_layer_names_the_other_region(
     status: int, body: dict[str, Any], base_url: str, other: str
@@ -77,3 +82,11 @@ def test_no_hint_for_other_servers(minimax_server: Any) -> None:
     assert "region" not in str(info.value)
     assert "invalid api key" in str(info.value)  # the local server says the key was wrong
     assert region_hint("http://127.0.0.1:8000/v1") is None
+
+
+def test_region_cn_uses_the_host_minimax_documents_now() -> None:
+    assert mm.resolve_settings(region="cn").base_url == "https://api.minimax.cn/v1"
+    assert LEGACY_CHINA_BASE_URL == "https://api.minimaxi.com/v1"
+    # Both China hosts are MiniMax's own: no prefill guessing on either.
+    for url in (mm.CHINA_BASE_URL, LEGACY_CHINA_BASE_URL):
+        assert resolve_prefill("auto", {"model": "MiniMax-M3"}, url) == "never"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterator
@@ -10,11 +11,13 @@ from typing import Any
 import httpx
 import pytest
 
-from minimax_core import AuthenticationError
+from minimax_core import MODELS, AuthenticationError
 from minimax_core.probe import (
     DIALECTS,
     LLAMA_CPP_FIX,
     TWO_CALLS_QUESTION,
+    ModelFindings,
+    catalog_contradictions,
     dialect_of,
     explain_failure,
     judge_two_calls,
@@ -127,8 +130,9 @@ def test_missing_key(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixt
 @pytest.mark.parametrize(
     ("base_url", "other"),
     [
-        ("https://api.minimax.io/v1", "https://api.minimaxi.com/v1"),
-        ("https://api.minimaxi.com/v1", "https://api.minimax.io/v1"),
+        ("https://api.minimax.io/v1", "https://api.minimax.cn/v1"),
+        ("https://api.minimax.cn/v1", "https://api.minimax.io/v1"),
+        ("https://api.minimaxi.com/v1", "https://api.minimax.io/v1"),  # the old China host
     ],
 )
 def test_wrong_region_suggests_the_other_one(
@@ -155,7 +159,7 @@ def test_a_refusal_inside_an_http_200_answer() -> None:
     error = AuthenticationError("login fail", status_code=200, code=1004)
     sentence = explain_failure(error, "https://api.minimax.io/v1")
     assert "(code 1004)" in sentence and "HTTP" not in sentence
-    assert "--base-url https://api.minimaxi.com/v1" in sentence
+    assert "--base-url https://api.minimax.cn/v1" in sentence
 
 
 def test_explain_failure_for_a_self_hosted_host() -> None:
@@ -344,3 +348,93 @@ def test_judge_two_calls(calls: list[dict[str, Any]], outcome: str) -> None:
     assert parallel_call_fix(outcome, llama_cpp=True) == (
         LLAMA_CPP_FIX if outcome == "dropped" else None
     )
+
+
+def test_the_catalog_is_checked_against_the_key(
+    minimax_server: MiniMaxServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The local server serves what the catalog says, so nothing contradicts it."""
+    assert main(["--base-url", minimax_server.base_url, "--api-key", "test-key", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    models = report["models"]
+    assert "MiniMax-M4" in models["listed"] and models["effort_model"] == "MiniMax-M4"
+    assert models["effort_accepted"] == {
+        "low": True,
+        "medium": True,
+        "high": True,
+        "xhigh": True,
+        "max": True,
+        "none": False,
+    }
+    spent = models["effort_output_tokens"]
+    assert set(spent) == {"low", "medium", "high", "xhigh", "max"}  # "none" was refused
+    assert spent["low"] < spent["max"]  # the field is read: the server thinks longer at max
+    assert models["thinking_off_refused"] is True
+    assert models["reasoning"] == {"invoked": "reasoning_details", "streamed": "reasoning_details"}
+    assert models["retired_ids_answer"] == {"MiniMax-M2.7": True, "MiniMax-M2.5": True}
+    assert report["contradictions"] == []
+    efforts = [
+        r.body.get("reasoning_effort")
+        for r in minimax_server.requests
+        if r.path.endswith("/chat/completions") and r.body["model"] == "MiniMax-M4"
+    ]
+    assert efforts[:6] == ["low", "medium", "high", "xhigh", "max", "none"]
+
+
+def test_a_finding_that_contradicts_the_catalog_is_one_line(
+    minimax_server: MiniMaxServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A catalog that is wrong for the endpoint: a level M4 does not take, M2.7 marked retired."""
+    m4 = MODELS["MiniMax-M4"]
+    monkeypatch.setitem(
+        MODELS, "MiniMax-M4", dataclasses.replace(m4, effort_levels=(*m4.effort_levels, "ultra"))
+    )
+    m27 = dataclasses.replace(MODELS["MiniMax-M2.7"], replaced_by="MiniMax-M3")
+    monkeypatch.setitem(MODELS, "MiniMax-M2.7", m27)
+    assert main(["--base-url", minimax_server.base_url, "--api-key", "test-key"]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if "contradicted" in line]
+    assert lines == [
+        "catalog   contradicted: MiniMax-M4 refused reasoning_effort='ultra', a level the "
+        "catalog lists",
+        "catalog   contradicted: MiniMax-M2.7 answered, though the catalog marks it retired",
+        "catalog   contradicted: MiniMax-M2.7 is listed by GET /models, though the catalog "
+        "marks it retired",
+    ]
+
+
+def test_catalog_contradictions_is_pure() -> None:
+    found = ModelFindings(
+        listed=["MiniMax-M4"],
+        effort_model="MiniMax-M4",
+        effort_accepted=dict.fromkeys(("low", "medium", "high", "xhigh", "max"), True),
+        thinking_off_refused=False,
+        answers={"MiniMax-M2.7": "NotFoundError: model not found", "MiniMax-M2.5": None},
+    )
+    assert catalog_contradictions(found) == [
+        "MiniMax-M4 accepted thinking disabled, which the catalog says it refuses",
+        "MiniMax-M2.7 did not answer (NotFoundError: model not found); the catalog does not "
+        "mark it retired",
+    ]
+    assert catalog_contradictions(ModelFindings()) == []
+
+
+def test_no_catalog_checks_where_no_catalog_model_is_listed() -> None:
+    """A self-hosted server lists its own names: the catalog is not about it."""
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/models"):
+            return httpx.Response(200, json={"data": [{"id": "MiniMaxAI/MiniMax-M2"}]})
+        message = {"role": "assistant", "content": "42", "reasoning": "17 + 25 = 42"}
+        choice = {"index": 0, "message": message, "finish_reason": "stop"}
+        return httpx.Response(200, json={"id": "x", "choices": [choice]})
+
+    report = probe(
+        base_url="http://gpu-box:8000/v1",
+        model="MiniMaxAI/MiniMax-M2",
+        api_key="EMPTY",
+        transport=httpx.MockTransport(serve),
+    )
+    assert report.models is None and report.contradictions == []
+    assert "catalog" not in report.table()

@@ -284,6 +284,7 @@ def test_nothing_is_held_past_the_tool_call_hold() -> None:
     [
         ("auto", {"model": "MiniMax-M2.7"}, "https://api.minimax.io/v1", "never"),
         ("auto", {"model": "MiniMax-M2.7"}, "https://api.minimaxi.com/v1", "never"),
+        ("auto", {"model": "MiniMax-M4"}, "https://api.minimax.cn/v1", "never"),
         ("auto", {"model": "MiniMax-M2.7"}, "http://127.0.0.1:8000/v1", "maybe"),
         ("auto", {"model": "MiniMaxAI/MiniMax-M2"}, "http://gpu-box:8000/v1", "maybe"),
         (

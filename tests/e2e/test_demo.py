@@ -57,6 +57,7 @@ def runs(server: MiniMaxServer) -> dict[str, Run]:
     base["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), base.get("PYTHONPATH")]))
     envs = {
         "offline": base,
+        "m4": base,
         "online": {**base, "MINIMAX_API_KEY": SERVER_KEY, "MINIMAX_BASE_URL": server.base_url},
         "wrong_key": {**base, "MINIMAX_API_KEY": "wrong", "MINIMAX_BASE_URL": server.base_url},
         "unreachable": {
@@ -65,9 +66,10 @@ def runs(server: MiniMaxServer) -> dict[str, Run]:
             "MINIMAX_BASE_URL": f"http://127.0.0.1:{_closed_port()}/v1",
         },
     }
+    args = {"m4": ["--model", "MiniMax-M4", "--reasoning-effort", "low"]}
     procs = {
         name: subprocess.Popen(
-            [sys.executable, "-m", "demo"],
+            [sys.executable, "-m", "demo", *args.get(name, [])],
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,
@@ -110,6 +112,14 @@ def test_offline_demo_says_so_first_and_runs_everything(runs: dict[str, Run]) ->
     assert "<think>" not in run.stdout
     assert "\x1b[" not in run.stdout  # no ANSI styling when stdout is not a terminal
     assert run.stderr.strip() == "" or "Traceback" not in run.stderr
+
+
+def test_the_demo_runs_on_m4_at_the_effort_asked_for(runs: dict[str, Run]) -> None:
+    run = runs["m4"]
+    assert run.returncode == 0, run.stderr
+    assert "Reasoning effort: low." in run.stdout  # the local server's M4 says how it thought
+    assert "tool call   get_weather(city='Paris')" in run.stdout
+    assert sum(line.strip().startswith("answer") for line in run.stdout.splitlines()) == 3
 
 
 def test_usage_table_adds_up(runs: dict[str, Run]) -> None:
@@ -164,9 +174,9 @@ def test_failures_are_one_sentence(runs: dict[str, Run], name: str, phrase: str)
     ("region", "base_url", "expected"),
     [
         (None, None, "https://api.minimax.io/v1"),
-        ("cn", None, "https://api.minimaxi.com/v1"),
+        ("cn", None, "https://api.minimax.cn/v1"),
         (None, "http://127.0.0.1:9/v1", "http://127.0.0.1:9/v1"),
-        ("cn", "http://127.0.0.1:9/v1", "https://api.minimaxi.com/v1"),  # --region wins
+        ("cn", "http://127.0.0.1:9/v1", "https://api.minimax.cn/v1"),  # --region wins
     ],
 )
 def test_with_a_key_the_endpoint_follows_region_then_base_url(
@@ -181,7 +191,7 @@ def test_with_a_key_the_endpoint_follows_region_then_base_url(
     if base_url:
         monkeypatch.setenv("MINIMAX_BASE_URL", base_url)
     out = io.StringIO()
-    with _endpoint(Console(out), "MiniMax-M2.7", region) as settings:
+    with _endpoint(Console(out), "MiniMax-M3", region, None) as settings:
         assert settings.base_url == expected
         assert not settings.offline
     assert out.getvalue().startswith(f"MINIMAX_API_KEY is set: using the MiniMax API at {expected}")

@@ -121,6 +121,7 @@ def test_readme_names_the_commands_extras_and_sections() -> None:
         "MINIMAX_API_KEY",
         "MINIMAX_BASE_URL",
         "https://api.minimax.io/v1",
+        "https://api.minimax.cn/v1",
         "https://api.minimaxi.com/v1",
         "## Reliability",
     ):

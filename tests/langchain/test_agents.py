@@ -172,6 +172,25 @@ async def test_agent_loop_with_v1_output(
     check_run(messages, minimax_server, mode)
 
 
+@pytest.mark.parametrize("mode", ["invoke", "stream", "async", "checkpoint"])
+@pytest.mark.parametrize("effort", [None, "low"])
+async def test_m4_agent_loop(
+    make_llm: MakeLLM, minimax_server: MiniMaxServer, mode: Mode, effort: str | None
+) -> None:
+    """MiniMax-M4 always thinks: the loop runs at the effort asked for (`max` when unset)."""
+    llm = make_llm(model="MiniMax-M4", reasoning_effort=effort)
+    messages = await run("create_agent", mode, llm)
+    check_run(messages, minimax_server, mode)
+    model_calls = [r for r in minimax_server.requests if r.path.endswith("/chat/completions")]
+    assert all(r.body["model"] == "MiniMax-M4" for r in model_calls)
+    assert all(r.body.get("reasoning_effort") == effort for r in model_calls)
+    assert all("thinking" not in r.body for r in model_calls)
+    thought = [
+        m.additional_kwargs["reasoning_content"] for m in messages if isinstance(m, AIMessage)
+    ]
+    assert all(f"Reasoning effort: {effort or 'max'}." in text for text in thought)
+
+
 def test_strict_server_refuses_a_turn_whose_reasoning_was_dropped(
     make_llm: MakeLLM, minimax_server: MiniMaxServer
 ) -> None:

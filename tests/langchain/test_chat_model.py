@@ -37,7 +37,7 @@ from langchain_minimax import (
     MiniMaxStreamError,
     MiniMaxTimeoutError,
 )
-from minimax_core import RateLimitError, RequestValidationError, StreamError
+from minimax_core import DEFAULT_MODEL, RateLimitError, RequestValidationError, StreamError
 from minimax_server import DIALECTS, Fault, MiniMaxServer, ScriptedReply, ToolCallSpec
 
 MakeLLM = Callable[..., ChatMiniMax]
@@ -271,7 +271,7 @@ def test_usage_and_metadata_are_set_once_per_stream(make_llm: MakeLLM) -> None:
     assert sum("model_name" in chunk.response_metadata for chunk in chunks) == 1
     assert all(chunk.response_metadata.get("model_provider") == "minimax" for chunk in chunks)
     full = collect(chunks)
-    assert full.response_metadata["model_name"] == "MiniMax-M2.7"
+    assert full.response_metadata["model_name"] == DEFAULT_MODEL
     assert full.response_metadata["finish_reason"] == "stop"
 
 

@@ -99,7 +99,7 @@ def endpoint_source(base_url: str) -> str:
     host = httpx.URL(base_url).host
     if host == "api.minimax.io":
         return "live-minimax-global"
-    if host == "api.minimaxi.com":
+    if host in ("api.minimax.cn", "api.minimaxi.com"):
         return "live-minimax-cn"
     if host in ("127.0.0.1", "localhost", "::1"):
         return "live-local-server"

@@ -77,6 +77,35 @@ async def test_function_agent_three_calls_two_tools(
 
 
 @pytest.mark.parametrize("streaming", [False, True], ids=["run", "streamed"])
+@pytest.mark.parametrize("effort", [None, "low"])
+async def test_m4_function_agent(
+    server: MiniMaxServer, make_llm: LLMFactory, streaming: bool, effort: str | None
+) -> None:
+    """MiniMax-M4 always thinks: the agent runs at the effort asked for (`max` when unset)."""
+    llm = make_llm(model="MiniMax-M4", reasoning_effort=effort)
+    agent = FunctionAgent(tools=[add, multiply], llm=llm, streaming=streaming)
+    handler = agent.run("Use add(2, 3), then multiply the result by 4.")
+    thinking = ""
+    async for event in handler.stream_events():
+        if isinstance(event, AgentStream):
+            thinking += event.thinking_delta or ""
+            assert_no_tags(event.response)
+    output = await handler
+    assert str(output) == "The result of add is 5. The result of multiply is 20."
+    first = output.response.blocks[0]
+    assert isinstance(first, ThinkingBlock)
+    assert f"Reasoning effort: {effort or 'max'}." in (first.content or "")
+    assert len(server.requests) == 3
+    for request in server.requests:
+        assert request.body["model"] == "MiniMax-M4"
+        assert request.body.get("reasoning_effort") == effort
+        assert "thinking" not in request.body
+    last = server.requests[-1].body["messages"]
+    assert replayed_reasoning(last[1]) and replayed_reasoning(last[3])
+    assert bool(thinking) is streaming
+
+
+@pytest.mark.parametrize("streaming", [False, True], ids=["run", "streamed"])
 async def test_agent_workflow_handoff(
     server: MiniMaxServer, make_llm: LLMFactory, streaming: bool
 ) -> None:

@@ -20,7 +20,7 @@ from llama_index.core.tools import FunctionTool
 
 from llamaindex_minimax import MiniMax
 from llamaindex_minimax._lazy import is_pending
-from minimax_core import RequestValidationError
+from minimax_core import DEFAULT_MODEL, RequestValidationError
 from minimax_server import DIALECTS, MiniMaxServer, ScriptedReply, ToolCallSpec
 
 from .conftest import LLMFactory
@@ -129,7 +129,7 @@ async def test_usage_and_raw(make_llm: LLMFactory, mode: str) -> None:
     assert usage["reasoning_tokens"] > 0 and "cached_tokens" in usage
     assert response.raw["usage"] == usage
     assert response.raw["finish_reason"] == "stop"
-    assert response.raw["model"] == "MiniMax-M2.7"
+    assert response.raw["model"] == DEFAULT_MODEL
 
 
 async def test_streamed_and_invoked_answers_match(

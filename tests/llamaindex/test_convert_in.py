@@ -133,6 +133,7 @@ def test_tool_calls_valid_and_invalid() -> None:
     ]
     # Also as wire dicts, where LlamaIndex's streaming structured output looks for calls.
     assert message.additional_kwargs == {
+        "finish_reason": "length",
         "tool_calls": [
             {
                 "id": "call_0",
@@ -144,7 +145,7 @@ def test_tool_calls_valid_and_invalid() -> None:
                 "type": "function",
                 "function": {"name": "echo", "arguments": '{"text": "unfinished'},
             },
-        ]
+        ],
     }
     response = ChatResponse(message=message)
     with pytest.raises(

@@ -408,7 +408,7 @@ def test_request_maps_settings_and_per_call_options() -> None:
         [ChatMessage(role="user", content="Hi")], stream=True, max_tokens=50, stop="END"
     )
     assert body == {
-        "model": "MiniMax-M2.7",
+        "model": "MiniMax-M3",
         "messages": [{"role": "user", "content": "Hi"}],
         "stream": True,
         "stream_options": {"include_usage": True},
@@ -427,4 +427,4 @@ def test_request_maps_settings_and_per_call_options() -> None:
     plain = MiniMax(api_key="k", reasoning_split=None)._request(
         [ChatMessage(role="user", content="Hi")], stream=False
     )
-    assert plain == {"model": "MiniMax-M2.7", "messages": [{"role": "user", "content": "Hi"}]}
+    assert plain == {"model": "MiniMax-M3", "messages": [{"role": "user", "content": "Hi"}]}

@@ -36,7 +36,7 @@ def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MINIMAX_API_KEY", "env-secret-key")
     monkeypatch.setenv("MINIMAX_BASE_URL", "http://127.0.0.1:8000/v1/")
     llm = MiniMax()
-    assert llm.model == "MiniMax-M2.7"
+    assert llm.model == "MiniMax-M3"
     assert llm.base_url == "http://127.0.0.1:8000/v1"
     assert llm._api_key is not None
     assert llm._api_key.get_secret_value() == "env-secret-key"
@@ -71,7 +71,7 @@ def test_metadata_from_the_catalog() -> None:
     assert m3.is_chat_model and m3.is_function_calling_model
     m2 = MiniMax(model="MiniMax-M2.5", api_key="k", max_tokens=2048).metadata
     assert (m2.context_window, m2.num_output) == (204_800, 2048)
-    assert MiniMax(api_key="k").metadata.context_window == 204_800
+    assert MiniMax(api_key="k").metadata.context_window == 1_000_000  # MiniMax-M3, the default
 
 
 def test_errors_are_minimax_core_errors(make_llm: LLMFactory, server: MiniMaxServer) -> None:

@@ -107,7 +107,7 @@ def test_metadata_spellings_mean_what_they_meant() -> None:
     workflow = AgentWorkflow.from_tools_or_functions([_noop], llm=MiniMax(api_key="k"))
     assert type(next(iter(workflow.agents.values()))) is FunctionAgent
     default = MiniMax(api_key="k").metadata
-    assert default.context_window == model_info("MiniMax-M2.7").context_window
+    assert default.context_window == model_info("MiniMax-M3").context_window
     assert default.is_function_calling_model and default.is_chat_model
     again = MiniMax.from_json(llm.to_json())  # and they survive serialization
     assert again.metadata.context_window == 32_000
