@@ -56,7 +56,13 @@ from minimax_core import (
     normalize_thinking,
     resolve_settings,
 )
-from minimax_core._pools import ClientOptions, client_options
+from minimax_core._pools import (
+    ClientOptions,
+    KeyProvider,
+    Timeout,
+    client_options,
+    timeout_options,
+)
 from minimax_core._request import check_effort, check_thinking
 from minimax_core.models import approximate_tokens
 
@@ -131,10 +137,12 @@ class ChatMiniMax(BaseChatModel):
 
     model_name: str = Field(default=DEFAULT_MODEL, alias="model")
     """Model name, e.g. `MiniMax-M3` (the default), `MiniMax-M4` or `MiniMax-M3.1-Flash`."""
-    api_key: SecretStr | None = Field(
+    api_key: SecretStr | KeyProvider | None = Field(
         default_factory=secret_from_env("MINIMAX_API_KEY", default=None)
     )
-    """API key; read from `MINIMAX_API_KEY` when not given."""
+    """API key: a string or `SecretStr`, or a sync or async function returning one, called for
+    every request (an async one serves only the async methods); read from `MINIMAX_API_KEY`
+    when not given."""
     base_url: str | None = None
     """Endpoint, e.g. `https://api.minimax.io/v1`. After construction, the resolved one:
     `base_url`, else `region`'s, else `MINIMAX_BASE_URL`, else the global endpoint."""
@@ -163,8 +171,9 @@ class ChatMiniMax(BaseChatModel):
     reasoning when a `</think>` follows it closely."""
     stop: list[str] | None = Field(default=None, alias="stop_sequences")
     """Default stop sequences."""
-    timeout: float | None = None
-    """Seconds to wait for an answer, and between stream chunks (the core's defaults if `None`)."""
+    timeout: Timeout | None = None
+    """Seconds to wait for an answer and between stream chunks, a `(connect, read)` pair, or an
+    `httpx.Timeout` (the core's defaults if `None`)."""
     max_retries: int = 2
     """Retries on rate limits, overload, server errors and dropped connections."""
     streaming: bool = False
@@ -206,11 +215,17 @@ class ChatMiniMax(BaseChatModel):
     @model_validator(mode="after")
     def _resolve_settings(self) -> ChatMiniMax:
         """Endpoint and key through the core's one settings path; a bad region fails here."""
+        key_function = callable(self.api_key)
         settings = resolve_settings(
-            api_key=self.api_key, base_url=self.base_url, region=self.region
+            api_key=None if key_function else self.api_key,  # type: ignore[arg-type]
+            base_url=self.base_url,
+            region=self.region,
         )
         self.base_url = settings.base_url
-        self.api_key = settings.api_key
+        if not key_function:
+            self.api_key = settings.api_key
+        if self.timeout is not None:
+            timeout_options(self.timeout)  # a bad timeout fails here, not on the first call
         return self
 
     @model_validator(mode="after")
@@ -222,7 +237,8 @@ class ChatMiniMax(BaseChatModel):
         """
         limiter = self.rate_limiter
         if isinstance(limiter, MiniMaxRateLimiter) and not limiter.is_bound and self.base_url:
-            self.rate_limiter = limiter.bound(self.base_url, self.api_key)
+            key = self.api_key if isinstance(self.api_key, SecretStr) else None
+            self.rate_limiter = limiter.bound(self.base_url, key)
         return self
 
     @model_validator(mode="after")
@@ -357,10 +373,14 @@ class ChatMiniMax(BaseChatModel):
                 max_tokens = kwargs.pop(key)
         stop = stop or kwargs.pop("stop", None) or self.stop
         call = {key: kwargs.pop(key) for key in _CALL_PARAMS & kwargs.keys()}
-        # Instance-wide extras never override what this call set (say, a structured-output
-        # `response_format`).
+        # Extras are checked like named settings once merged (`build_request`); precedence is
+        # this call's keywords > the instance's named settings > extras, and among extras a
+        # per-call `extra_body` or keyword beats the instance's `model_kwargs` / `extra_body`.
         extra = {**self.model_kwargs, **(self.extra_body or {})}
-        extra = {key: value for key, value in extra.items() if key not in call}
+        call_extra_body = kwargs.pop("extra_body", None)
+        if call_extra_body:
+            extra.update(call_extra_body)
+        extra.update(kwargs)
         return build_request(
             messages_to_wire(messages),
             model=model,
@@ -371,6 +391,7 @@ class ChatMiniMax(BaseChatModel):
             thinking=call.get("thinking", self.thinking),
             reasoning_effort=call.get("reasoning_effort", self.reasoning_effort),
             reasoning_split=call.get("reasoning_split", self.reasoning_split),
+            reasoning_split_given="reasoning_split" in call or self.reasoning_split is not True,
             tools=call.get("tools"),
             tool_choice=call.get("tool_choice"),
             parallel_tool_calls=call.get("parallel_tool_calls"),
@@ -378,7 +399,7 @@ class ChatMiniMax(BaseChatModel):
             stop=stop,
             service_tier=call.get("service_tier"),
             include_usage=include_usage,
-            extra={**extra, **kwargs},
+            extra=extra,
         )
 
     def _chunk_builder(self, body: Mapping[str, Any], kwargs: Mapping[str, Any]) -> ChunkBuilder:

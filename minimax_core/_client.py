@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import json
 import logging
 import os
@@ -38,6 +39,7 @@ from ._exceptions import (
 from ._files import AsyncFiles, Files
 from ._limiter import AdaptiveRateLimiter, Limit, Permit, rate_signal
 from ._pools import (
+    KeyProvider,
     Pool,
     PoolKey,
     abandon,
@@ -102,6 +104,23 @@ def retry_waits(hook: Callable[[float], float]) -> Iterator[None]:
 
 _Http = TypeVar("_Http", httpx.Client, httpx.AsyncClient)
 
+_NO_KEY = (
+    "no MiniMax API key: pass api_key=... or set the MINIMAX_API_KEY environment "
+    "variable (keys are region-bound: global keys work on api.minimax.io, China keys "
+    "on api.minimax.cn)"
+)
+
+
+def _provided_key(value: object) -> str:
+    """What a key function returned, checked: a key is a non-empty string."""
+    if isinstance(value, SecretStr):
+        value = value.get_secret_value()
+    if not isinstance(value, str) or not value:
+        raise AuthenticationError(
+            f"the api_key function returned {type(value).__name__}, not a non-empty key string"
+        )
+    return value
+
 
 class _BaseClient(Generic[_Http]):
     """Configuration and the decisions both shells share; no I/O.
@@ -116,7 +135,7 @@ class _BaseClient(Generic[_Http]):
     def __init__(
         self,
         *,
-        api_key: str | SecretStr | None = None,
+        api_key: str | SecretStr | KeyProvider | None = None,
         base_url: str | None = None,
         region: str | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
@@ -136,8 +155,12 @@ class _BaseClient(Generic[_Http]):
             raise RequestValidationError(
                 "pass either http_client (your own pool) or shared_pool=True, not both"
             )
+        # A key function is kept apart and called per request; its keys are never stored.
+        self._key_provider: KeyProvider | None = None
+        if callable(api_key):
+            self._key_provider, api_key = api_key, None
         settings = resolve_settings(api_key=api_key, base_url=base_url, region=region)
-        self.api_key = settings.api_key
+        self.api_key = None if self._key_provider else settings.api_key
         self.base_url = settings.base_url
         self.timeout = timeout
         self.connect_timeout = connect_timeout
@@ -171,18 +194,37 @@ class _BaseClient(Generic[_Http]):
         return self._http is None
 
     def __repr__(self) -> str:
-        key = "set" if self.api_key else "missing"
+        key = "function" if self._key_provider else "set" if self.api_key else "missing"
         return f"{type(self).__name__}(base_url={self.base_url!r}, api_key=<{key}>)"
 
-    def _headers(self, stream: bool) -> dict[str, str]:
-        if self.api_key is None:
-            raise AuthenticationError(
-                "no MiniMax API key: pass api_key=... or set the MINIMAX_API_KEY environment "
-                "variable (keys are region-bound: global keys work on api.minimax.io, China keys "
-                "on api.minimax.cn)"
+    def _key(self) -> str:
+        """The key for one request: the stored one, or what the key function returns now."""
+        provider = self._key_provider
+        if provider is None:
+            if self.api_key is None:
+                raise AuthenticationError(_NO_KEY)
+            return self.api_key.get_secret_value()
+        value = provider()
+        if inspect.isawaitable(value):
+            if inspect.iscoroutine(value):
+                value.close()  # never awaited: say so once, not as a RuntimeWarning
+            raise RequestValidationError(
+                "api_key is an async function, which only the async methods can call "
+                "(ainvoke, astream, achat...); pass a plain function for sync calls"
             )
+        return _provided_key(value)
+
+    async def _async_key(self) -> str | None:
+        """The key an async key function gives, or `None` to let `_key` decide."""
+        provider = self._key_provider
+        if provider is None:
+            return None
+        value = provider()
+        return _provided_key(await value if inspect.isawaitable(value) else value)
+
+    def _headers(self, stream: bool, key: str | None = None) -> dict[str, str]:
         return {
-            "Authorization": f"Bearer {self.api_key.get_secret_value()}",
+            "Authorization": f"Bearer {key or self._key()}",
             "Content-Type": "application/json",
             "Accept": "text/event-stream" if stream else "application/json",
             "User-Agent": _USER_AGENT,
@@ -200,7 +242,9 @@ class _BaseClient(Generic[_Http]):
             )
         return timeout
 
-    def _prepare(self, request: Mapping[str, Any], stream: bool) -> tuple[bytes, dict[str, str]]:
+    def _prepare(
+        self, request: Mapping[str, Any], stream: bool, key: str | None = None
+    ) -> tuple[bytes, dict[str, str]]:
         body = dict(request)
         if stream:
             if not body.get("stream"):
@@ -211,7 +255,7 @@ class _BaseClient(Generic[_Http]):
             body.pop("stream", None)
             body.pop("stream_options", None)
         content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-        return content, self._headers(stream)
+        return content, self._headers(stream, key)
 
     @staticmethod
     def _error_for(response: httpx.Response, text: str) -> tuple[APIStatusError, bool]:
@@ -711,7 +755,8 @@ class AsyncMiniMaxClient(_BaseClient[httpx.AsyncClient]):
         `think_prefill`: whether the server's chat template opens the think block, so that the
         output starts inside the reasoning (`"auto"` decides; see `resolve_prefill`).
         """
-        content, headers = self._prepare(request, stream=False)
+        key = await self._async_key() if self._key_provider else None
+        content, headers = self._prepare(request, stream=False, key=key)
         prefill = resolve_prefill(think_prefill, request, self.base_url)
         timeout = self._httpx_timeout(False)
         return await self._send(
@@ -758,7 +803,8 @@ class AsyncMiniMaxClient(_BaseClient[httpx.AsyncClient]):
         self, request: Mapping[str, Any], *, think_prefill: ThinkPrefill = "auto"
     ) -> AsyncChatStream:
         """Send a streamed request; `async for` the result, then read `.completion`."""
-        content, headers = self._prepare(request, stream=True)
+        key = await self._async_key() if self._key_provider else None
+        content, headers = self._prepare(request, stream=True, key=key)
         prefill = resolve_prefill(think_prefill, request, self.base_url)
         timeout = self._httpx_timeout(True)
         attempt = requeued = 0

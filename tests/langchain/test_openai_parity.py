@@ -1,0 +1,126 @@
+"""What users of `ChatOpenAI` reach for, through `ChatMiniMax`'s public API (issue 22)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from langchain_minimax import ChatMiniMax, MiniMaxRequestValidationError, MiniMaxTimeoutError
+from minimax_server import Fault, MiniMaxServer
+
+MakeLLM = Callable[..., ChatMiniMax]
+
+
+def last_body(server: MiniMaxServer) -> dict[str, Any]:
+    return server.requests[-1].body
+
+
+# --- extras are checked like named settings, after merging ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"extra_body": {"temperature": 5}},
+        {"extra_body": {"top_p": 3}},
+        {"extra_body": {"max_tokens": 0}},
+        {"model_kwargs": {"n": 2}},
+        {"extra_body": {"reasoning_effort": "enormous"}},
+        {"extra_body": {"max_completion_tokens": 10**9}},
+        {"extra_body": {"response_format": "json"}},
+        {"extra_body": {"tools": ["not a tool"]}},
+    ],
+)
+def test_extras_are_refused_like_named_settings(
+    make_llm: MakeLLM, minimax_server: MiniMaxServer, settings: dict[str, Any]
+) -> None:
+    llm = make_llm(model="MiniMax-M4", **settings)
+    with pytest.raises(MiniMaxRequestValidationError):
+        llm.invoke("Hello")
+    assert minimax_server.requests == []
+
+
+def test_per_call_extras_are_refused_too(make_llm: MakeLLM, minimax_server: MiniMaxServer) -> None:
+    llm = make_llm()
+    with pytest.raises(MiniMaxRequestValidationError, match="temperature"):
+        llm.invoke("Hello", extra_body={"temperature": 5})
+    assert minimax_server.requests == []
+
+
+def test_precedence_is_call_then_setting_then_extras(
+    make_llm: MakeLLM, minimax_server: MiniMaxServer
+) -> None:
+    llm = make_llm(
+        temperature=0.5,
+        extra_body={"temperature": 0.9, "top_p": 0.4, "model": "MiniMax-M2.5"},
+    )
+    llm.invoke("Hello")
+    body = last_body(minimax_server)
+    assert (body["temperature"], body["top_p"], body["model"]) == (0.5, 0.4, llm.model_name)
+    llm.invoke("Hello", temperature=0.1, extra_body={"top_p": 0.2})
+    body = last_body(minimax_server)
+    assert (body["temperature"], body["top_p"]) == (0.1, 0.2)
+    assert "extra_body" not in body
+
+
+def test_an_extra_replaces_the_reasoning_split_default(
+    make_llm: MakeLLM, minimax_server: MiniMaxServer
+) -> None:
+    make_llm(extra_body={"reasoning_split": False}).invoke("Hello")
+    assert last_body(minimax_server)["reasoning_split"] is False
+
+
+# --- timeout and api_key in every shape ChatOpenAI takes --------------------------------------
+
+
+@pytest.mark.parametrize("timeout", [0.3, (5.0, 0.3), httpx.Timeout(0.3, connect=5.0)])
+def test_timeout_shapes_bound_the_stream_idle_wait(
+    make_llm: MakeLLM, minimax_server: MiniMaxServer, timeout: Any
+) -> None:
+    minimax_server.inject(Fault(kind="stall", after_chunks=2, seconds=2.0))
+    with pytest.raises(MiniMaxTimeoutError):
+        list(make_llm(timeout=timeout).stream("Tell me a long story about dragons"))
+
+
+def test_a_bad_timeout_is_refused_at_construction(make_llm: MakeLLM) -> None:
+    with pytest.raises(MiniMaxRequestValidationError, match="timeout"):
+        make_llm(timeout=(1.0, -2.0))
+
+
+def test_a_key_function_is_called_per_request_and_never_shown(
+    make_llm: MakeLLM, minimax_server: MiniMaxServer
+) -> None:
+    calls: list[int] = []
+
+    def key() -> str:
+        calls.append(1)
+        return minimax_server.api_key
+
+    llm = make_llm(api_key=key)
+    llm.invoke("Hello")
+    list(llm.stream("Hello"))
+    assert len(calls) == 2
+    assert minimax_server.api_key not in repr(llm) + str(llm.model_dump())
+
+
+async def test_an_async_key_function_serves_async_calls(
+    make_llm: MakeLLM, minimax_server: MiniMaxServer
+) -> None:
+    async def key() -> str:
+        return minimax_server.api_key
+
+    llm = make_llm(api_key=key)
+    assert (await llm.ainvoke("Hello")).content
+    chunks = [chunk async for chunk in llm.astream("Hello")]
+    assert chunks
+    with pytest.raises(MiniMaxRequestValidationError, match="async function"):
+        llm.invoke("Hello")
+
+
+def test_a_secret_str_key_works(make_llm: MakeLLM, minimax_server: MiniMaxServer) -> None:
+    llm = make_llm(api_key=SecretStr(minimax_server.api_key))
+    assert llm.invoke("Hello").content
