@@ -68,7 +68,14 @@ from minimax_core.models import approximate_tokens
 
 from ._errors import to_langchain_error
 from ._init_args import normalize_init_args
-from ._messages_in import PROVIDER, ChunkBuilder, completion_to_message
+from ._messages_in import (
+    PROVIDER,
+    ChunkBuilder,
+    combine_llm_outputs,
+    completion_to_message,
+    generation_info,
+    llm_output,
+)
 from ._messages_out import messages_to_wire
 from ._profiles import model_profile
 from ._ratelimit import MiniMaxRateLimiter
@@ -409,12 +416,14 @@ class ChatMiniMax(BaseChatModel):
 
     @staticmethod
     def _result(completion: Completion, model: str) -> ChatResult:
-        message = completion_to_message(completion, model)
-        llm_output = {
-            "model_name": message.response_metadata["model_name"],
-            "model_provider": PROVIDER,
-        }
-        return ChatResult(generations=[ChatGeneration(message=message)], llm_output=llm_output)
+        generation = ChatGeneration(
+            message=completion_to_message(completion, model),
+            generation_info=generation_info(completion, model),
+        )
+        return ChatResult(generations=[generation], llm_output=llm_output(completion, model))
+
+    def _combine_llm_outputs(self, llm_outputs: list[dict[str, Any] | None], /) -> dict[str, Any]:
+        return combine_llm_outputs(llm_outputs, self.model_name)
 
     def _generate(
         self,

@@ -7,6 +7,9 @@ from typing import Any
 
 import httpx
 import pytest
+from langchain_core.callbacks import BaseCallbackHandler, get_usage_metadata_callback
+from langchain_core.messages import HumanMessage
+from langchain_core.outputs import LLMResult
 from pydantic import SecretStr
 
 from langchain_minimax import ChatMiniMax, MiniMaxRequestValidationError, MiniMaxTimeoutError
@@ -124,3 +127,47 @@ async def test_an_async_key_function_serves_async_calls(
 def test_a_secret_str_key_works(make_llm: MakeLLM, minimax_server: MiniMaxServer) -> None:
     llm = make_llm(api_key=SecretStr(minimax_server.api_key))
     assert llm.invoke("Hello").content
+
+
+# --- generate(): llm_output and generation_info as ChatOpenAI fills them -----------------------
+
+
+class _LLMOutputReader(BaseCallbackHandler):
+    def __init__(self) -> None:
+        self.outputs: list[LLMResult] = []
+
+    def on_llm_end(self, response: LLMResult, **kwargs: Any) -> None:
+        self.outputs.append(response)
+
+
+def test_generate_fills_llm_output_and_generation_info(make_llm: MakeLLM) -> None:
+    reader = _LLMOutputReader()
+    llm = make_llm(model="MiniMax-M3")
+    result = llm.generate([[HumanMessage("Hello")], [HumanMessage("Hi there")]], callbacks=[reader])
+    usage = result.llm_output["token_usage"]  # type: ignore[index]
+    assert usage["prompt_tokens"] > 0 and usage["completion_tokens"] > 0
+    assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"]
+    assert result.llm_output["model_name"] == "MiniMax-M3"  # type: ignore[index]
+    singles = [output.llm_output for output in reader.outputs]
+    assert all(single and single["token_usage"]["total_tokens"] > 0 for single in singles)
+    assert sum(single["token_usage"]["total_tokens"] for single in singles) == usage["total_tokens"]  # type: ignore[index]
+    for generations in result.generations:
+        assert generations[0].generation_info["finish_reason"] == "stop"  # type: ignore[index]
+
+
+def test_streamed_generate_carries_the_finish_reason(make_llm: MakeLLM) -> None:
+    result = make_llm(streaming=True).generate([[HumanMessage("Hello")]])
+    generation = result.generations[0][0]
+    assert generation.generation_info["finish_reason"] == "stop"  # type: ignore[index]
+    assert result.llm_output["model_name"] == generation.generation_info["model_name"]  # type: ignore[index]
+    chunks = list(make_llm().stream("Hello"))
+    assert chunks[-1].response_metadata["finish_reason"] == "stop"
+
+
+def test_usage_metadata_callback_counts_invoked_and_streamed(make_llm: MakeLLM) -> None:
+    llm = make_llm(model="MiniMax-M3")
+    with get_usage_metadata_callback() as callback:
+        llm.invoke("Hello")
+        list(llm.stream("Hello"))
+    usage = callback.usage_metadata["MiniMax-M3"]
+    assert usage["input_tokens"] > 0 and usage["output_tokens"] > 0
