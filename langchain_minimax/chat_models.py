@@ -28,7 +28,12 @@ from langchain_core.output_parsers import (
     PydanticToolsParser,
 )
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.runnables import (
+    Runnable,
+    RunnableLambda,
+    RunnableMap,
+    RunnablePassthrough,
+)
 from langchain_core.tools import BaseTool
 from langchain_core.utils import secret_from_env
 from langchain_core.utils.function_calling import convert_to_openai_tool
@@ -50,6 +55,7 @@ from minimax_core import (
     Files,
     MiniMaxClient,
     MiniMaxError,
+    RequestValidationError,
     StreamError,
     build_request,
     model_info,
@@ -79,7 +85,11 @@ from ._messages_in import (
 from ._messages_out import messages_to_wire
 from ._profiles import model_profile
 from ._ratelimit import MiniMaxRateLimiter
-from ._tools import json_schema_format, tool_choice_to_wire, tools_to_wire
+from ._tools import (
+    response_format_to_wire,
+    tool_choice_to_wire,
+    tools_to_wire,
+)
 
 __all__ = ["ChatMiniMax"]
 
@@ -113,6 +123,15 @@ def _langchain_errors() -> Iterator[None]:
         if error is exc:
             raise
         raise error from exc
+
+
+def _unless_tool_call(parser: Runnable[Any, Any]) -> Runnable[AIMessage, Any]:
+    """`parser`'s result, or `None` for a turn that called a tool instead (as ChatOpenAI)."""
+
+    def parse(message: AIMessage) -> Any:
+        return None if message.tool_calls else parser.invoke(message)
+
+    return RunnableLambda(parse)
 
 
 def _minimax_error_in(exc: ValidationError) -> MiniMaxError | None:
@@ -380,6 +399,7 @@ class ChatMiniMax(BaseChatModel):
                 max_tokens = kwargs.pop(key)
         stop = stop or kwargs.pop("stop", None) or self.stop
         call = {key: kwargs.pop(key) for key in _CALL_PARAMS & kwargs.keys()}
+        response_format = response_format_to_wire(call.get("response_format"))
         # Extras are checked like named settings once merged (`build_request`); precedence is
         # this call's keywords > the instance's named settings > extras, and among extras a
         # per-call `extra_body` or keyword beats the instance's `model_kwargs` / `extra_body`.
@@ -402,7 +422,7 @@ class ChatMiniMax(BaseChatModel):
             tools=call.get("tools"),
             tool_choice=call.get("tool_choice"),
             parallel_tool_calls=call.get("parallel_tool_calls"),
-            response_format=call.get("response_format"),
+            response_format=response_format,
             stop=stop,
             service_tier=call.get("service_tier"),
             include_usage=include_usage,
@@ -505,17 +525,22 @@ class ChatMiniMax(BaseChatModel):
         tool_choice: dict[str, Any] | str | bool | None = None,
         strict: bool | None = None,
         parallel_tool_calls: bool | None = None,
+        response_format: dict[str, Any] | type | None = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, AIMessage]:
         """Bind tools (LangChain tools, functions, pydantic models, TypedDicts or dicts).
 
         `tool_choice`: `"auto"`, `"none"`, `"any"`/`"required"`/`True` (some tool), a tool's
-        name (that tool), or a dict sent as is.
+        name (that tool), or a dict sent as is. `response_format`: a schema (pydantic class,
+        TypedDict, JSON schema) or an OpenAI-style `response_format` dict, for the answer the
+        model gives when it calls no tool.
         """
         formatted = tools_to_wire(tools, strict=strict)
         names = [tool["function"]["name"] for tool in formatted]
         with _langchain_errors():
             choice = tool_choice_to_wire(tool_choice, names)
+            if response_format is not None:
+                kwargs["response_format"] = response_format_to_wire(response_format, strict=strict)
         if choice is not None:
             kwargs["tool_choice"] = choice
         if parallel_tool_calls is not None:
@@ -529,6 +554,7 @@ class ChatMiniMax(BaseChatModel):
         method: Literal["function_calling", "json_mode", "json_schema"] | None = None,
         include_raw: bool = False,
         strict: bool | None = None,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool] | None = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, dict[str, Any] | BaseModel]:
         """A runnable that returns `schema` instances (pydantic) or dicts (TypedDict, JSON schema).
@@ -540,13 +566,22 @@ class ChatMiniMax(BaseChatModel):
           keys.
 
         With `include_raw=True` the result is `{"raw": AIMessage, "parsed": ..., "parsing_error":
-        ...}`, and the reasoning stays available on `raw`.
+        ...}`, and the reasoning stays available on `raw`. `tools` (with `json_schema`, as in
+        ChatOpenAI) are bound too: a turn that calls one parses to `None`, the calls on `raw`.
         """
         if kwargs:
             raise ValueError(f"Received unsupported arguments {kwargs}")
         if method is None:
             forcing_ignored = "tool_choice" in model_info(self.model_name).ignores
-            method = "json_schema" if forcing_ignored else "function_calling"
+            method = "json_schema" if forcing_ignored or tools else "function_calling"
+        if tools and method != "json_schema":
+            raise to_langchain_error(
+                RequestValidationError(
+                    f"with_structured_output(tools=...) needs method='json_schema' (as in "
+                    f"ChatOpenAI), got method={method!r}: with {method} the answer itself "
+                    "is not free to be a tool call"
+                )
+            )
         if schema is None and method != "json_mode":
             raise ValueError(f"schema is required for method={method!r}")
         pydantic_schema = isinstance(schema, type) and is_basemodel_subclass(schema)
@@ -573,16 +608,22 @@ class ChatMiniMax(BaseChatModel):
                 trace = {"kwargs": {"method": method}, "schema": schema}
             else:
                 assert schema is not None
-                response_format = json_schema_format(schema, strict=strict)
-            llm = self.bind(
-                response_format=response_format,
-                ls_structured_output_format=trace if schema is not None else None,
-            )
+                with _langchain_errors():
+                    response_format = response_format_to_wire(schema, strict=strict) or {}
+            bound: dict[str, Any] = {
+                "response_format": response_format,
+                "ls_structured_output_format": trace if schema is not None else None,
+            }
+            if tools:
+                bound["tools"] = tools_to_wire(tools, strict=strict)
+            llm = self.bind(**bound)
             parser = (
                 PydanticOutputParser(pydantic_object=schema)  # type: ignore[arg-type]
                 if pydantic_schema
                 else JsonOutputParser()
             )
+            if tools:
+                parser = _unless_tool_call(parser)
         else:
             raise ValueError(
                 f"method must be 'function_calling', 'json_mode' or 'json_schema', got {method!r}"

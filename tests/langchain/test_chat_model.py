@@ -396,7 +396,7 @@ def test_structured_output_include_raw_keeps_reasoning(make_llm: MakeLLM) -> Non
 
 def test_structured_output_rejects_unknown_options() -> None:
     with pytest.raises(ValueError, match="unsupported arguments"):
-        ChatMiniMax().with_structured_output(Joke, tools=[])
+        ChatMiniMax().with_structured_output(Joke, unknown_option=1)
     with pytest.raises(ValueError, match="method must be"):
         ChatMiniMax().with_structured_output(Joke, method="xml")  # type: ignore[arg-type]
 

@@ -10,7 +10,8 @@ import pytest
 from langchain_core.callbacks import BaseCallbackHandler, get_usage_metadata_callback
 from langchain_core.messages import HumanMessage
 from langchain_core.outputs import LLMResult
-from pydantic import SecretStr
+from langchain_core.tools import tool
+from pydantic import BaseModel, Field, SecretStr
 
 from langchain_minimax import ChatMiniMax, MiniMaxRequestValidationError, MiniMaxTimeoutError
 from minimax_server import Fault, MiniMaxServer
@@ -171,3 +172,74 @@ def test_usage_metadata_callback_counts_invoked_and_streamed(make_llm: MakeLLM) 
         list(llm.stream("Hello"))
     usage = callback.usage_metadata["MiniMax-M3"]
     assert usage["input_tokens"] > 0 and usage["output_tokens"] > 0
+
+
+# --- structured output wherever ChatOpenAI takes it -----------------------------------------
+
+
+class Joke(BaseModel):
+    """A joke to tell the user."""
+
+    setup: str = Field(description="question to set up a joke")
+    punchline: str = Field(description="answer to resolve the joke")
+
+
+@tool
+def magic_function(input: int) -> int:
+    """Apply a magic function to an input."""
+    return input + 2
+
+
+JOKE_FORMATS: list[Any] = [
+    Joke,
+    Joke.model_json_schema(),
+    {"name": "Joke", "schema": Joke.model_json_schema()},
+    {"type": "json_schema", "json_schema": {"name": "Joke", "schema": Joke.model_json_schema()}},
+]
+
+
+@pytest.mark.parametrize("response_format", JOKE_FORMATS)
+def test_bind_tools_takes_a_response_format(
+    make_llm: MakeLLM, minimax_server: MiniMaxServer, response_format: Any
+) -> None:
+    llm = make_llm().bind_tools([magic_function], response_format=response_format)
+    message = llm.invoke("Tell me a joke with 'setup' and 'punchline'")
+    body = last_body(minimax_server)
+    assert body["response_format"]["type"] == "json_schema"
+    assert body["response_format"]["json_schema"]["name"] == "Joke"
+    assert body["tools"][0]["function"]["name"] == "magic_function"
+    assert Joke.model_validate_json(str(message.content))
+
+
+@pytest.mark.parametrize("response_format", JOKE_FORMATS)
+def test_a_per_call_response_format_takes_a_schema(
+    make_llm: MakeLLM, minimax_server: MiniMaxServer, response_format: Any
+) -> None:
+    make_llm().invoke("Tell me a joke", response_format=response_format)
+    assert last_body(minimax_server)["response_format"]["json_schema"]["name"] == "Joke"
+
+
+@pytest.mark.parametrize("response_format", ["json", 3, {"type": "json_schema"}])
+def test_a_response_format_we_cannot_send_is_refused(
+    make_llm: MakeLLM, minimax_server: MiniMaxServer, response_format: Any
+) -> None:
+    with pytest.raises(MiniMaxRequestValidationError, match="response_format"):
+        make_llm().bind_tools([magic_function], response_format=response_format).invoke("Hi")
+    with pytest.raises(MiniMaxRequestValidationError, match="response_format"):
+        make_llm().invoke("Hi", response_format=response_format)
+    assert minimax_server.requests == []
+
+
+def test_with_structured_output_takes_tools(
+    make_llm: MakeLLM, minimax_server: MiniMaxServer
+) -> None:
+    structured = make_llm().with_structured_output(Joke, tools=[magic_function], include_raw=True)
+    joke = structured.invoke("Tell me a joke with 'setup' and 'punchline'")
+    assert isinstance(joke["parsed"], Joke)  # type: ignore[index]
+    body = last_body(minimax_server)
+    assert body["response_format"]["type"] == "json_schema"
+    assert body["tools"][0]["function"]["name"] == "magic_function"
+    called = structured.invoke("What is magic_function(3)?")
+    assert called["parsed"] is None and called["raw"].tool_calls  # type: ignore[index]
+    with pytest.raises(MiniMaxRequestValidationError, match="json_schema"):
+        make_llm().with_structured_output(Joke, method="function_calling", tools=[magic_function])
