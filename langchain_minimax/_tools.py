@@ -10,7 +10,13 @@ from langchain_core.utils.function_calling import convert_to_openai_function, co
 
 from minimax_core import RequestValidationError
 
-__all__ = ["json_schema_format", "response_format_to_wire", "tool_choice_to_wire", "tools_to_wire"]
+__all__ = [
+    "drop_disabled_params",
+    "json_schema_format",
+    "response_format_to_wire",
+    "tool_choice_to_wire",
+    "tools_to_wire",
+]
 
 # `response_format` dicts already in wire form, sent as they are.
 _WIRE_FORMATS = frozenset({"json_schema", "json_object", "text"})
@@ -101,3 +107,18 @@ def response_format_to_wire(value: Any, *, strict: bool | None = None) -> dict[s
         "response_format must be an OpenAI-style dict ({'type': 'json_schema' | 'json_object' "
         f"| 'text', ...}}), a pydantic class, a TypedDict or a JSON schema dict, got {value!r}"
     )
+
+
+# What a request is: never dropped by `disabled_params`.
+_ESSENTIAL = frozenset({"model", "messages", "stream"})
+
+
+def drop_disabled_params(body: dict[str, Any], disabled: Mapping[str, Any]) -> None:
+    """Remove ChatOpenAI-style `disabled_params` from `body`, in place.
+
+    `{"field": None}` drops the field whatever its value; `{"field": [values]}` only when it
+    holds one of them. `model`, `messages` and `stream` are what a request is, and stay.
+    """
+    for name, values in disabled.items():
+        if name in body and name not in _ESSENTIAL and (values is None or body[name] in values):
+            del body[name]

@@ -86,6 +86,7 @@ from ._messages_out import messages_to_wire
 from ._profiles import model_profile
 from ._ratelimit import MiniMaxRateLimiter
 from ._tools import (
+    drop_disabled_params,
     response_format_to_wire,
     tool_choice_to_wire,
     tools_to_wire,
@@ -212,6 +213,20 @@ class ChatMiniMax(BaseChatModel):
     """Extra body fields for every request, sent as they are."""
     default_headers: dict[str, str] | None = None
     """Headers added to every request."""
+    default_query: dict[str, Any] | None = None
+    """Query parameters added to every request's URL (ChatOpenAI's `default_query`)."""
+    include_response_headers: bool = False
+    """Put the HTTP response headers in `response_metadata["headers"]`, invoked and streamed."""
+    stream_chunk_timeout: float | None = Field(default=None, gt=0)
+    """Seconds a stream may go without a chunk before it fails (`APITimeoutError`); else
+    `timeout`'s read part, else 120."""
+    http_socket_options: Sequence[tuple[int, int, int]] | None = None
+    """`(level, option, value)` socket options for new connections (`socket.setsockopt`), on the
+    shared pool for these settings; `None` keeps httpx's."""
+    disabled_params: dict[str, Any] | None = None
+    """Request fields never to send, as ChatOpenAI's: `{"field": None}` drops the field,
+    `{"field": [values]}` drops it when it holds one of those values (e.g.
+    `{"reasoning_split": None}` for a server that refuses unknown fields)."""
     http_client: httpx.Client | None = Field(default=None, exclude=True)
     """Your own `httpx.Client` for sync calls (you close it)."""
     http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
@@ -345,7 +360,7 @@ class ChatMiniMax(BaseChatModel):
 
     def _client_options(self) -> ClientOptions:
         limiter = self.rate_limiter
-        return client_options(
+        options = client_options(
             rate_limiter=limiter.limit if isinstance(limiter, MiniMaxRateLimiter) else None,
             api_key=self.api_key,
             base_url=self.base_url,
@@ -353,6 +368,15 @@ class ChatMiniMax(BaseChatModel):
             max_retries=self.max_retries,
             default_headers=self.default_headers,
         )
+        if self.stream_chunk_timeout is not None:
+            options["stream_idle_timeout"] = self.stream_chunk_timeout
+        if self.default_query:
+            options["default_query"] = self.default_query
+        if self.include_response_headers:
+            options["response_headers"] = True
+        if self.http_socket_options is not None:
+            options["socket_options"] = self.http_socket_options
+        return options
 
     @cached_property
     def _client(self) -> MiniMaxClient:
@@ -408,7 +432,7 @@ class ChatMiniMax(BaseChatModel):
         if call_extra_body:
             extra.update(call_extra_body)
         extra.update(kwargs)
-        return build_request(
+        body = build_request(
             messages_to_wire(messages),
             model=model,
             stream=stream,
@@ -428,6 +452,9 @@ class ChatMiniMax(BaseChatModel):
             include_usage=include_usage,
             extra=extra,
         )
+        if self.disabled_params:
+            drop_disabled_params(body, self.disabled_params)
+        return body
 
     def _chunk_builder(self, body: Mapping[str, Any], kwargs: Mapping[str, Any]) -> ChunkBuilder:
         return ChunkBuilder(

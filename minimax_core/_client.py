@@ -19,6 +19,7 @@ from asyncio import get_running_loop
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Generic, TypeVar
+from urllib.parse import urlencode
 
 import httpx
 from pydantic import SecretStr
@@ -148,6 +149,9 @@ class _BaseClient(Generic[_Http]):
         shared_pool: bool = False,
         rate_limiter: AdaptiveRateLimiter | Limit | None = None,
         http_client: _Http | None = None,
+        default_query: Mapping[str, Any] | None = None,
+        response_headers: bool = False,
+        socket_options: Sequence[tuple[int, int, int]] | None = None,
     ) -> None:
         if max_retries < 0:
             raise RequestValidationError(f"max_retries must be 0 or more, got {max_retries}")
@@ -170,9 +174,17 @@ class _BaseClient(Generic[_Http]):
         self.default_headers = dict(default_headers or {})
         self.shared_pool = shared_pool
         self.pool_key = PoolKey(
-            self.base_url, timeout, connect_timeout, max_connections, max_keepalive_connections
+            self.base_url,
+            timeout,
+            connect_timeout,
+            max_connections,
+            max_keepalive_connections,
+            tuple(socket_options) if socket_options is not None else None,
         )
-        self._url = f"{self.base_url}/chat/completions"
+        # Query parameters go into the URL once, so a request costs nothing more for them.
+        query = f"?{urlencode(dict(default_query), doseq=True)}" if default_query else ""
+        self._url = f"{self.base_url}/chat/completions{query}"
+        self.response_headers = response_headers
         self.rate_limit = (
             rate_limiter.limit_for(self.base_url, self.api_key)
             if isinstance(rate_limiter, AdaptiveRateLimiter)
@@ -284,9 +296,14 @@ class _BaseClient(Generic[_Http]):
         if response.status_code >= 400:
             return _Failure(*self._error_for(response, raw.decode("utf-8", "replace")))
         try:
-            return completion_from_body(_json_or_raise(raw), _tools_of(request), prefill=prefill)
+            completion = completion_from_body(
+                _json_or_raise(raw), _tools_of(request), prefill=prefill
+            )
         except APIStatusError as exc:  # a non-zero `base_resp` in a 200 body
             return _Failure(exc, exc.retryable)
+        if self.response_headers:
+            completion.metadata["headers"] = dict(response.headers)
+        return completion
 
     def _judge_json(self, response: httpx.Response, raw: bytes) -> dict[str, Any] | _Failure:
         """A JSON answer (chat or Files API), or the failure its status or `base_resp` means.
@@ -543,6 +560,7 @@ class MiniMaxClient(_BaseClient[httpx.Client]):
                 )
                 response = self.http_client.send(sent, stream=True)
                 if response.status_code < 400 and _is_event_stream(response):
+                    headers_kept = dict(response.headers) if self.response_headers else None
                     reader = _StreamReader(_tools_of(request), prefill)
                     chunks = response.iter_bytes()
                     first: list[StreamDelta] = []
@@ -551,7 +569,9 @@ class MiniMaxClient(_BaseClient[httpx.Client]):
                         if first or reader.done:
                             break
                     _opened(permit)
-                    stream = ChatStream(response, reader, first, chunks=chunks, permit=permit)
+                    stream = ChatStream(
+                        response, reader, first, chunks=chunks, permit=permit, headers=headers_kept
+                    )
                     response = permit = None
                     return stream
                 outcome = self._judge(response, response.read(), request, prefill)
@@ -610,8 +630,10 @@ class _Stream(Generic[_Chunks]):
         *,
         chunks: _Chunks | None = None,
         permit: Permit | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         self._response = response
+        self._headers = headers
         self._reader = reader
         self._chunks: _Chunks | None = chunks
         self._first = first
@@ -619,6 +641,12 @@ class _Stream(Generic[_Chunks]):
         self._permit = permit
         if permit is not None:  # a stream dropped unclosed still frees its limiter slot
             weakref.finalize(self, permit.limit.release, permit)
+
+    def _finished(self, completion: Completion) -> Completion:
+        """The finished turn, with the response headers when the client keeps them."""
+        if self._headers is not None:
+            completion.metadata["headers"] = self._headers
+        return completion
 
     def _release_permit(self) -> None:
         if self._permit is not None:
@@ -647,7 +675,8 @@ class ChatStream(_Stream[Iterator[bytes]]):
                             break
                 except httpx.TransportError as exc:
                     raise _mid_stream_error(exc) from exc
-            deltas, self.completion = reader.end()
+            deltas, completion = reader.end()
+            self.completion = self._finished(completion)
             yield from deltas
             _drain(self._chunks)
         finally:
@@ -818,6 +847,7 @@ class AsyncMiniMaxClient(_BaseClient[httpx.AsyncClient]):
                 )
                 response = await self.http_client.send(sent, stream=True)
                 if response.status_code < 400 and _is_event_stream(response):
+                    headers_kept = dict(response.headers) if self.response_headers else None
                     reader = _StreamReader(_tools_of(request), prefill)
                     chunks = response.aiter_bytes()
                     first: list[StreamDelta] = []
@@ -826,7 +856,9 @@ class AsyncMiniMaxClient(_BaseClient[httpx.AsyncClient]):
                         if first or reader.done:
                             break
                     _opened(permit)
-                    stream = AsyncChatStream(response, reader, first, chunks=chunks, permit=permit)
+                    stream = AsyncChatStream(
+                        response, reader, first, chunks=chunks, permit=permit, headers=headers_kept
+                    )
                     response = permit = None
                     return stream
                 outcome = self._judge(response, await response.aread(), request, prefill)
@@ -887,7 +919,8 @@ class AsyncChatStream(_Stream[AsyncIterator[bytes]]):
                             break
                 except httpx.TransportError as exc:
                     raise _mid_stream_error(exc) from exc
-            deltas, self.completion = reader.end()
+            deltas, completion = reader.end()
+            self.completion = self._finished(completion)
             for delta in deltas:
                 yield delta
             await _adrain(self._chunks)

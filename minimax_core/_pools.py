@@ -31,9 +31,9 @@ import ssl
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypedDict, TypeVar
+from typing import Any, Generic, TypedDict, TypeVar
 
 import httpx
 from pydantic import SecretStr
@@ -77,6 +77,9 @@ class ClientOptions(TypedDict, total=False):
     max_retries: int
     default_headers: Mapping[str, str] | None
     rate_limiter: AdaptiveRateLimiter | Limit | None
+    default_query: Mapping[str, Any] | None
+    response_headers: bool
+    socket_options: Sequence[tuple[int, int, int]] | None
 
 
 def client_options(
@@ -147,6 +150,8 @@ class PoolKey:
     connect_timeout: float
     max_connections: int
     max_keepalive_connections: int
+    socket_options: tuple[tuple[int, int, int], ...] | None = None
+    """`(level, option, value)` for each new socket (ChatOpenAI's `http_socket_options`)."""
 
     def limits(self) -> httpx.Limits:
         return httpx.Limits(
@@ -172,14 +177,26 @@ def _ssl_context() -> ssl.SSLContext:
 
 def new_sync_http(key: PoolKey) -> httpx.Client:
     """A new sync pool for `key` (not shared)."""
-    return httpx.Client(timeout=key.default_timeout(), limits=key.limits(), verify=_ssl_context())
+    if key.socket_options is None:
+        return httpx.Client(
+            timeout=key.default_timeout(), limits=key.limits(), verify=_ssl_context()
+        )
+    transport = httpx.HTTPTransport(
+        verify=_ssl_context(), limits=key.limits(), socket_options=key.socket_options
+    )
+    return httpx.Client(timeout=key.default_timeout(), transport=transport)
 
 
 def new_async_http(key: PoolKey) -> httpx.AsyncClient:
     """A new async pool for `key` (not shared)."""
-    return httpx.AsyncClient(
-        timeout=key.default_timeout(), limits=key.limits(), verify=_ssl_context()
+    if key.socket_options is None:
+        return httpx.AsyncClient(
+            timeout=key.default_timeout(), limits=key.limits(), verify=_ssl_context()
+        )
+    transport = httpx.AsyncHTTPTransport(
+        verify=_ssl_context(), limits=key.limits(), socket_options=key.socket_options
     )
+    return httpx.AsyncClient(timeout=key.default_timeout(), transport=transport)
 
 
 _Http = TypeVar("_Http", httpx.Client, httpx.AsyncClient)

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
+from functools import reduce
 from typing import Any
 
 import httpx
 import pytest
 from langchain_core.callbacks import BaseCallbackHandler, get_usage_metadata_callback
-from langchain_core.messages import HumanMessage
+from langchain_core.messages import AIMessageChunk, BaseMessageChunk, HumanMessage
 from langchain_core.outputs import LLMResult
 from langchain_core.tools import tool
 from pydantic import BaseModel, Field, SecretStr
 
 from langchain_minimax import ChatMiniMax, MiniMaxRequestValidationError, MiniMaxTimeoutError
+from langchain_minimax._init_args import ALIASES, REFUSED, REQUEST_FIELDS
 from minimax_server import Fault, MiniMaxServer
 
 MakeLLM = Callable[..., ChatMiniMax]
@@ -21,6 +24,12 @@ MakeLLM = Callable[..., ChatMiniMax]
 
 def last_body(server: MiniMaxServer) -> dict[str, Any]:
     return server.requests[-1].body
+
+
+def collect(chunks: list[Any]) -> BaseMessageChunk:
+    merged = reduce(lambda left, right: left + right, [chunk for chunk in chunks])
+    assert isinstance(merged, AIMessageChunk)
+    return merged
 
 
 # --- extras are checked like named settings, after merging ----------------------------------
@@ -243,3 +252,89 @@ def test_with_structured_output_takes_tools(
     assert called["parsed"] is None and called["raw"].tool_calls  # type: ignore[index]
     with pytest.raises(MiniMaxRequestValidationError, match="json_schema"):
         make_llm().with_structured_output(Joke, method="function_calling", tools=[magic_function])
+
+
+# --- ChatOpenAI's constructor keywords: each mapped or refused ---------------------------------
+
+
+def test_default_query_goes_into_the_url(make_llm: MakeLLM) -> None:
+    urls: list[httpx.URL] = []
+    with httpx.Client(event_hooks={"request": [lambda request: urls.append(request.url)]}) as http:
+        make_llm(default_query={"tenant": "t1"}, http_client=http).invoke("Hello")
+    assert urls[-1].path.endswith("/chat/completions")
+    assert urls[-1].params["tenant"] == "t1"
+
+
+def test_response_headers_in_metadata_invoked_and_streamed(make_llm: MakeLLM) -> None:
+    llm = make_llm(include_response_headers=True)
+    invoked = llm.invoke("Hello").response_metadata["headers"]
+    streamed = collect(list(llm.stream("Hello"))).response_metadata["headers"]
+    assert invoked["content-type"].startswith("application/json")
+    assert streamed["content-type"].startswith("text/event-stream")
+    assert "headers" not in make_llm().invoke("Hello").response_metadata
+
+
+def test_stream_chunk_timeout_bounds_the_idle_wait(
+    make_llm: MakeLLM, minimax_server: MiniMaxServer
+) -> None:
+    minimax_server.inject(Fault(kind="stall", after_chunks=2, seconds=2.0))
+    with pytest.raises(MiniMaxTimeoutError):
+        list(make_llm(timeout=30, stream_chunk_timeout=0.2).stream("Tell me a long story"))
+
+
+def test_http_socket_options_reach_the_transport(make_llm: MakeLLM) -> None:
+    options = [(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)]
+    llm = make_llm(http_socket_options=options)
+    assert llm.invoke("Hello").content
+    pool = llm._client.http_client._transport._pool  # type: ignore[attr-defined]
+    assert list(pool._socket_options) == options
+
+
+def test_disabled_params_are_dropped_from_requests(
+    make_llm: MakeLLM, minimax_server: MiniMaxServer
+) -> None:
+    llm = make_llm(disabled_params={"reasoning_split": None, "temperature": [0.5]})
+    llm.invoke("Hello", temperature=0.5)
+    body = last_body(minimax_server)
+    assert "reasoning_split" not in body and "temperature" not in body
+    llm.invoke("Hello", temperature=0.7)
+    assert last_body(minimax_server)["temperature"] == 0.7
+
+
+def _chat_openai_keywords() -> set[str]:
+    from langchain_openai import ChatOpenAI
+
+    names = set(ChatOpenAI.model_fields)
+    names |= {field.alias for field in ChatOpenAI.model_fields.values() if field.alias}
+    return names
+
+
+def _our_keywords() -> set[str]:
+    names = set(ChatMiniMax.model_fields)
+    return names | {field.alias for field in ChatMiniMax.model_fields.values() if field.alias}
+
+
+def test_every_chat_openai_keyword_is_mapped_or_refused() -> None:
+    known = _our_keywords() | set(ALIASES) | set(REFUSED) | set(REQUEST_FIELDS)
+    assert _chat_openai_keywords() - known == set()
+    assert not (set(REFUSED) & _our_keywords())
+
+
+@pytest.mark.parametrize("name", sorted(set(REFUSED) & _chat_openai_keywords()))
+def test_refused_chat_openai_keywords_say_why(name: str) -> None:
+    with pytest.raises(MiniMaxRequestValidationError, match=f"does not take {name}="):
+        ChatMiniMax(api_key="k", **{name: "x"})
+
+
+def test_no_chat_openai_keyword_reaches_a_body_unmapped(
+    make_llm: MakeLLM, minimax_server: MiniMaxServer
+) -> None:
+    wire_fields = {"model", "messages", "temperature", "top_p", "max_completion_tokens", "stop"}
+    wire_fields |= {"reasoning_effort", "reasoning_split", "service_tier", "stream"}
+    wire_fields |= {"stream_options"}
+    for name in sorted(set(REQUEST_FIELDS)):
+        value = {"n": 1, "service_tier": "priority"}[name]
+        with pytest.warns(UserWarning, match="model_kwargs"):
+            llm = make_llm(**{name: value})
+        llm.invoke("Hello")
+        assert set(last_body(minimax_server)) <= wire_fields
