@@ -296,6 +296,15 @@ class ChatMiniMax(BaseChatModel):
     def _llm_type(self) -> str:
         return "minimax-chat"
 
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        """`dumps(llm)` gives the settings; the key becomes a `MINIMAX_API_KEY` reference."""
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        return ["langchain_minimax", "chat_models"]
+
     @property
     def lc_secrets(self) -> dict[str, str]:
         return {"api_key": "MINIMAX_API_KEY"}

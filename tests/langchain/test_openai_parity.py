@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Callable
 from functools import reduce
@@ -10,12 +11,18 @@ from typing import Any
 import httpx
 import pytest
 from langchain_core.callbacks import BaseCallbackHandler, get_usage_metadata_callback
+from langchain_core.load import dumps, loads
 from langchain_core.messages import AIMessageChunk, BaseMessageChunk, HumanMessage
 from langchain_core.outputs import LLMResult
 from langchain_core.tools import tool
 from pydantic import BaseModel, Field, SecretStr
 
-from langchain_minimax import ChatMiniMax, MiniMaxRequestValidationError, MiniMaxTimeoutError
+from langchain_minimax import (
+    ChatMiniMax,
+    MiniMaxRateLimiter,
+    MiniMaxRequestValidationError,
+    MiniMaxTimeoutError,
+)
 from langchain_minimax._init_args import ALIASES, REFUSED, REQUEST_FIELDS
 from minimax_server import Fault, MiniMaxServer
 
@@ -338,3 +345,40 @@ def test_no_chat_openai_keyword_reaches_a_body_unmapped(
             llm = make_llm(**{name: value})
         llm.invoke("Hello")
         assert set(last_body(minimax_server)) <= wire_fields
+
+
+# --- serialization the LangChain way -------------------------------------------------------
+
+
+def test_dumps_and_loads_round_trip_without_the_key(
+    make_llm: MakeLLM, minimax_server: MiniMaxServer
+) -> None:
+    assert ChatMiniMax.is_lc_serializable()
+    with httpx.Client() as http:
+        llm = make_llm(
+            temperature=0.3,
+            timeout=(5.0, 30.0),
+            http_client=http,
+            rate_limiter=MiniMaxRateLimiter(requests_per_second=50),
+        )
+        text = dumps(llm)
+    assert minimax_server.api_key not in text
+    dumped = json.loads(text)
+    assert dumped["id"] == ["langchain_minimax", "chat_models", "ChatMiniMax"]
+    assert dumped["kwargs"]["api_key"] == {"lc": 1, "type": "secret", "id": ["MINIMAX_API_KEY"]}
+    assert not {"http_client", "http_async_client", "rate_limiter"} & set(dumped["kwargs"])
+    loaded = loads(
+        text,
+        allowed_objects=[ChatMiniMax],
+        secrets_map={"MINIMAX_API_KEY": minimax_server.api_key},
+        valid_namespaces=["langchain_minimax"],
+    )
+    assert isinstance(loaded, ChatMiniMax)
+    assert (loaded.temperature, loaded.timeout, loaded.base_url) == (0.3, (5.0, 30.0), llm.base_url)
+    assert loaded.invoke("Hello").content
+
+
+def test_a_key_function_dumps_as_a_secret_reference(make_llm: MakeLLM) -> None:
+    text = dumps(make_llm(api_key=lambda: "sk-from-a-vault"))
+    assert "sk-from-a-vault" not in text and "lambda" not in text
+    assert json.loads(text)["kwargs"]["api_key"]["id"] == ["MINIMAX_API_KEY"]
