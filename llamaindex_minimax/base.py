@@ -28,6 +28,7 @@ from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW, DEFAULT_NUM_OUTPU
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
+from llama_index.core.rate_limiter import BaseRateLimiter
 
 from minimax_core import (
     DEFAULT_MODEL,
@@ -36,6 +37,7 @@ from minimax_core import (
     Completion,
     Files,
     MiniMaxClient,
+    RequestValidationError,
     StreamError,
     build_request,
     model_info,
@@ -196,7 +198,7 @@ class MiniMax(FunctionCallingLLM):
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
         api_base: str | None = None,
-        rate_limiter: AdaptiveRateLimiter | None = None,
+        rate_limiter: AdaptiveRateLimiter | BaseRateLimiter | None = None,
         **kwargs: Any,
     ) -> None:
         # One settings path for every entry point (minimax_core._settings); OpenAILike's
@@ -210,6 +212,17 @@ class MiniMax(FunctionCallingLLM):
         )
         if timeout is not None:
             timeout_options(timeout)  # a bad timeout fails here, not on the first call
+        # LlamaIndex's own limiters are LlamaIndex's field, acquired once per call by its
+        # callback decorators; ours goes to the client, which paces every attempt.
+        framework_limiter = None
+        if rate_limiter is not None and not isinstance(rate_limiter, AdaptiveRateLimiter):
+            if not isinstance(rate_limiter, BaseRateLimiter):
+                raise RequestValidationError(
+                    "rate_limiter must be minimax_core.AdaptiveRateLimiter (paces every attempt, "
+                    "slows down on MiniMax's rate limits) or a LlamaIndex BaseRateLimiter such "
+                    f"as TokenBucketRateLimiter, got {type(rate_limiter).__name__}"
+                )
+            framework_limiter, rate_limiter = rate_limiter, None
         info = model_info(model)
         check_thinking(normalize_thinking(thinking), info)
         check_effort(reasoning_effort, info)
@@ -227,6 +240,7 @@ class MiniMax(FunctionCallingLLM):
             max_retries=max_retries,
             additional_kwargs=additional_kwargs or {},
             default_headers=default_headers,
+            rate_limiter=framework_limiter,
             **kwargs,
         )
         # A key function is called per request by the client and never stored as a key.
