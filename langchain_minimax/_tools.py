@@ -24,9 +24,12 @@ _WIRE_FORMATS = frozenset({"json_schema", "json_object", "text"})
 ToolLike = Mapping[str, Any] | type | Callable[..., Any] | BaseTool
 
 
-def tools_to_wire(tools: Sequence[ToolLike], *, strict: bool | None = None) -> list[dict[str, Any]]:
-    """OpenAI-format tool dicts (what LangGraph's `create_react_agent` also expects to read)."""
-    return [convert_to_openai_tool(tool, strict=strict) for tool in tools]  # type: ignore[arg-type]
+def tools_to_wire(tools: Sequence[ToolLike]) -> list[dict[str, Any]]:
+    """OpenAI-format tool dicts (what LangGraph's `create_react_agent` also expects to read).
+
+    Never with `strict`: MiniMax's tool schema has no such field (`STRICT_TOOLS_NOT_HONOURED`).
+    """
+    return [convert_to_openai_tool(tool) for tool in tools]  # type: ignore[arg-type]
 
 
 def tool_choice_to_wire(choice: Any, tool_names: Sequence[str]) -> Any:

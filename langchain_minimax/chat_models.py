@@ -6,6 +6,7 @@ with a `minimax_core` client, turn the result into messages with `_messages_in`.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cached_property
@@ -55,6 +56,7 @@ from minimax_core import (
     Files,
     MiniMaxClient,
     MiniMaxError,
+    MiniMaxWarning,
     RequestValidationError,
     StreamError,
     build_request,
@@ -69,7 +71,7 @@ from minimax_core._pools import (
     client_options,
     timeout_options,
 )
-from minimax_core._request import check_effort, check_thinking
+from minimax_core._request import STRICT_TOOLS_NOT_HONOURED, check_effort, check_thinking
 from minimax_core.models import approximate_tokens
 
 from ._errors import to_langchain_error
@@ -571,7 +573,9 @@ class ChatMiniMax(BaseChatModel):
         TypedDict, JSON schema) or an OpenAI-style `response_format` dict, for the answer the
         model gives when it calls no tool.
         """
-        formatted = tools_to_wire(tools, strict=strict)
+        if strict:
+            warnings.warn(STRICT_TOOLS_NOT_HONOURED, MiniMaxWarning, stacklevel=2)
+        formatted = tools_to_wire(tools)  # never `strict`: MiniMax's tool schema has none
         names = [tool["function"]["name"] for tool in formatted]
         with _langchain_errors():
             choice = tool_choice_to_wire(tool_choice, names)
@@ -651,7 +655,9 @@ class ChatMiniMax(BaseChatModel):
                 "ls_structured_output_format": trace if schema is not None else None,
             }
             if tools:
-                bound["tools"] = tools_to_wire(tools, strict=strict)
+                if strict:
+                    warnings.warn(STRICT_TOOLS_NOT_HONOURED, MiniMaxWarning, stacklevel=2)
+                bound["tools"] = tools_to_wire(tools)
             llm = self.bind(**bound)
             parser = (
                 PydanticOutputParser(pydantic_object=schema)  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ client, convert the result (`_messages_in`). Sync and async differ only in `awai
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -37,6 +38,7 @@ from minimax_core import (
     Completion,
     Files,
     MiniMaxClient,
+    MiniMaxWarning,
     RequestValidationError,
     StreamError,
     build_request,
@@ -51,7 +53,7 @@ from minimax_core._pools import (
     client_options,
     timeout_options,
 )
-from minimax_core._request import check_effort, check_thinking
+from minimax_core._request import STRICT_TOOLS_NOT_HONOURED, check_effort, check_thinking
 
 from ._init_args import pick_base_url, refuse_unknown
 from ._messages_in import (
@@ -478,8 +480,11 @@ class MiniMax(FunctionCallingLLM):
     ) -> dict[str, Any]:
         """`chat` arguments for a call with tools; the caller's history is copied, not changed.
 
-        `strict` is accepted for compatibility and ignored: MiniMax has no strict tool mode.
+        `strict` is never sent (MiniMax's tool schema has no such field); `strict=True` warns,
+        as `ChatMiniMax.bind_tools` does.
         """
+        if strict:
+            warnings.warn(STRICT_TOOLS_NOT_HONOURED, MiniMaxWarning, stacklevel=2)
         messages = list(chat_history or [])
         if isinstance(user_msg, str):
             user_msg = ChatMessage(role=MessageRole.USER, content=user_msg)

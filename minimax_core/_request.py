@@ -23,6 +23,7 @@ from ._media import BODY_LIMIT, MB, MediaCheck, check_body_size, check_media_par
 from .models import ModelInfo, model_info
 
 __all__ = [
+    "STRICT_TOOLS_NOT_HONOURED",
     "build_request",
     "check_effort",
     "check_thinking",
@@ -33,6 +34,14 @@ __all__ = [
 ]
 
 _ROLES = {"system", "user", "assistant", "tool"}
+
+STRICT_TOOLS_NOT_HONOURED = (
+    "MiniMax's tool schema has no `strict` field, so strict=True is not sent and cannot "
+    "guarantee arguments that match the schema; the library still refuses arguments that are "
+    "not a JSON object, and your tool should validate the rest"
+)
+"""What both adapters say when asked for strict tools (MiniMax's chat-completions reference
+lists no `strict` in a function tool)."""
 _UNSUPPORTED = {
     "function_call": "the legacy `function_call` is not supported by MiniMax; use `tools` and `tool_choice`",
     "functions": "the legacy `functions` is not supported by MiniMax; use `tools`",

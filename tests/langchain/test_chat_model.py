@@ -89,7 +89,7 @@ def test_aliases_and_defaults() -> None:
     assert ChatMiniMax(model_name="MiniMax-M2.5", max_tokens=7).max_tokens == 7
     assert llm.lc_secrets == {"api_key": "MINIMAX_API_KEY"}
     assert llm._llm_type == "minimax-chat"
-    assert not ChatMiniMax.is_lc_serializable()
+    assert ChatMiniMax.is_lc_serializable()
 
 
 def test_unknown_arguments_go_to_model_kwargs_with_a_warning() -> None:

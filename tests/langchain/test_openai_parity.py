@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import warnings
 from collections.abc import Callable
 from functools import reduce
 from typing import Any
@@ -15,6 +16,7 @@ from langchain_core.load import dumps, loads
 from langchain_core.messages import AIMessageChunk, BaseMessageChunk, HumanMessage
 from langchain_core.outputs import LLMResult
 from langchain_core.tools import tool
+from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import BaseModel, Field, SecretStr
 
 from langchain_minimax import (
@@ -24,6 +26,7 @@ from langchain_minimax import (
     MiniMaxTimeoutError,
 )
 from langchain_minimax._init_args import ALIASES, REFUSED, REQUEST_FIELDS
+from minimax_core import MiniMaxWarning
 from minimax_server import Fault, MiniMaxServer
 
 MakeLLM = Callable[..., ChatMiniMax]
@@ -382,3 +385,23 @@ def test_a_key_function_dumps_as_a_secret_reference(make_llm: MakeLLM) -> None:
     text = dumps(make_llm(api_key=lambda: "sk-from-a-vault"))
     assert "sk-from-a-vault" not in text and "lambda" not in text
     assert json.loads(text)["kwargs"]["api_key"]["id"] == ["MINIMAX_API_KEY"]
+
+
+# --- strict tools: MiniMax's tool schema has no `strict`, so neither adapter sends it ----------
+
+
+def test_strict_tools_are_not_sent_and_say_so(
+    make_llm: MakeLLM, minimax_server: MiniMaxServer
+) -> None:
+    with pytest.warns(MiniMaxWarning, match="no `strict` field"):
+        llm = make_llm().bind_tools([magic_function], strict=True)
+    llm.invoke("What is magic_function(3)?")
+    function = last_body(minimax_server)["tools"][0]["function"]
+    assert "strict" not in function
+    assert (
+        function["parameters"] == convert_to_openai_tool(magic_function)["function"]["parameters"]
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        make_llm().bind_tools([magic_function], strict=False).invoke("Hi")
+    assert "strict" not in last_body(minimax_server)["tools"][0]["function"]

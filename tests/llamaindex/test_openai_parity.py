@@ -8,9 +8,10 @@ import httpx
 import pytest
 from llama_index.core.llms import ChatMessage
 from llama_index.core.rate_limiter import TokenBucketRateLimiter
+from llama_index.core.tools import FunctionTool
 
 from llamaindex_minimax import MiniMax
-from minimax_core import APITimeoutError, RequestValidationError
+from minimax_core import APITimeoutError, MiniMaxWarning, RequestValidationError
 from minimax_server import Fault, MiniMaxServer
 
 from .conftest import LLMFactory
@@ -133,3 +134,20 @@ async def test_llama_index_rate_limiters_pace_every_call(make_llm: LLMFactory) -
 def test_a_limiter_of_another_kind_is_refused_at_construction(make_llm: LLMFactory) -> None:
     with pytest.raises(RequestValidationError, match="AdaptiveRateLimiter"):
         make_llm(rate_limiter=object())
+
+
+# --- strict tools: MiniMax's tool schema has no `strict`, so neither adapter sends it ----------
+
+
+def add(a: int, b: int) -> int:
+    """Add two numbers."""
+    return a + b
+
+
+def test_strict_tools_are_not_sent_and_say_so(make_llm: LLMFactory, server: MiniMaxServer) -> None:
+    llm = make_llm()
+    with pytest.warns(MiniMaxWarning, match="no `strict` field"):
+        llm.chat_with_tools([FunctionTool.from_defaults(add)], "What is add(2, 3)?", strict=True)
+    assert "strict" not in last_body(server)["tools"][0]["function"]
+    with pytest.raises(RequestValidationError, match="no `strict` field"):
+        make_llm(strict=True)
