@@ -72,7 +72,7 @@ from minimax_core._pools import (
     timeout_options,
 )
 from minimax_core._request import STRICT_TOOLS_NOT_HONOURED, check_effort, check_thinking
-from minimax_core.models import approximate_tokens
+from minimax_core.models import approximate_request_tokens, approximate_tokens
 
 from ._errors import to_langchain_error
 from ._init_args import normalize_init_args
@@ -366,6 +366,21 @@ class ChatMiniMax(BaseChatModel):
         if self.custom_get_token_ids is not None:
             return len(self.custom_get_token_ids(text))
         return approximate_tokens(text)
+
+    def get_num_tokens_from_messages(
+        self,
+        messages: list[BaseMessage],
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool] | None = None,
+    ) -> int:
+        """An approximate count of a request: messages, tool calls, images and `tools`.
+
+        Counted as ChatOpenAI approximates (`minimax_core.models.approximate_request_tokens`),
+        text through `get_num_tokens`, with no warning for tools; the exact count is in a
+        reply's `usage_metadata`.
+        """
+        return approximate_request_tokens(
+            messages_to_wire(messages), tools_to_wire(tools or ()), self.get_num_tokens
+        )
 
     # --- clients ---------------------------------------------------------------------------
 

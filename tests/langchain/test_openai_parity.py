@@ -405,3 +405,30 @@ def test_strict_tools_are_not_sent_and_say_so(
         warnings.simplefilter("error")
         make_llm().bind_tools([magic_function], strict=False).invoke("Hi")
     assert "strict" not in last_body(minimax_server)["tools"][0]["function"]
+
+
+# --- token counts: tools and images, approximated as ChatOpenAI does --------------------------
+
+
+def test_token_counts_include_tools_and_images_without_a_warning() -> None:
+    llm = ChatMiniMax(api_key="k", model="MiniMax-M3")
+    history = [HumanMessage("What is magic_function(3)?")]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plain = llm.get_num_tokens_from_messages(history)
+        with_tools = llm.get_num_tokens_from_messages(history, tools=[magic_function])
+    schema = json.dumps(convert_to_openai_tool(magic_function), separators=(",", ":"))
+    assert with_tools - plain == llm.get_num_tokens(schema)
+
+    def image(detail: str) -> HumanMessage:
+        block = {
+            "type": "image_url",
+            "image_url": {"url": "https://x.test/a.png", "detail": detail},
+        }
+        return HumanMessage(content=[{"type": "text", "text": "Describe"}, block])
+
+    text_only = llm.get_num_tokens_from_messages(
+        [HumanMessage([{"type": "text", "text": "Describe"}])]
+    )
+    assert llm.get_num_tokens_from_messages([image("low")]) - text_only == 85
+    assert llm.get_num_tokens_from_messages([image("high")]) - text_only == 765
