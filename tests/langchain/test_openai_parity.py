@@ -432,3 +432,38 @@ def test_token_counts_include_tools_and_images_without_a_warning() -> None:
     )
     assert llm.get_num_tokens_from_messages([image("low")]) - text_only == 85
     assert llm.get_num_tokens_from_messages([image("high")]) - text_only == 765
+
+
+# --- profiles: every ModelProfile key MiniMax documents ---------------------------------------
+
+
+def test_profiles_fill_the_documented_keys() -> None:
+    profile = ChatMiniMax(api_key="k", model="MiniMax-M3").profile
+    assert profile is not None
+    assert (profile["image_outputs"], profile["audio_outputs"], profile["video_outputs"]) == (
+        False,
+        False,
+        False,
+    )
+    assert profile["pdf_tool_message"] is False and profile["status"] == "active"
+    assert ChatMiniMax(api_key="k", model="MiniMax-M3.1-Flash").profile["structured_output"]  # type: ignore[index]
+
+
+def test_create_agent_uses_provider_strategy_where_json_schema_works(
+    make_llm: MakeLLM, minimax_server: MiniMaxServer
+) -> None:
+    from langchain.agents import create_agent
+    from langchain.agents.factory import _supports_provider_strategy
+
+    llm = make_llm(model="MiniMax-M3.1-Flash")
+    assert _supports_provider_strategy(llm)
+    agent = create_agent(llm, tools=[], response_format=Joke)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MiniMaxWarning)
+        result = agent.invoke(
+            {"messages": [HumanMessage("Tell me a joke with 'setup' and 'punchline'")]}
+        )
+    assert isinstance(result["structured_response"], Joke)
+    body = last_body(minimax_server)
+    assert body["response_format"]["type"] == "json_schema"
+    assert "tools" not in body  # ProviderStrategy: no structured-output tool was bound
