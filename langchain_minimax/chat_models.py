@@ -71,7 +71,12 @@ from minimax_core._pools import (
     client_options,
     timeout_options,
 )
-from minimax_core._request import STRICT_TOOLS_NOT_HONOURED, check_effort, check_thinking
+from minimax_core._request import (
+    NAMED_FIELDS,
+    STRICT_TOOLS_NOT_HONOURED,
+    check_effort,
+    check_thinking,
+)
 from minimax_core.models import approximate_request_tokens, approximate_tokens
 
 from ._errors import to_langchain_error
@@ -97,21 +102,9 @@ from ._tools import (
 __all__ = ["ChatMiniMax"]
 
 # Call-time keyword arguments that map onto `build_request` parameters; any other keyword is
-# sent in the body as is.
-_CALL_PARAMS = frozenset(
-    {
-        "temperature",
-        "top_p",
-        "thinking",
-        "reasoning_effort",
-        "reasoning_split",
-        "tools",
-        "tool_choice",
-        "parallel_tool_calls",
-        "response_format",
-        "service_tier",
-    }
-)
+# sent in the body as is. `model`, the output limit and `stop` are read apart (they have
+# aliases and fallbacks); `stream` is the method's to decide.
+_CALL_PARAMS = NAMED_FIELDS - {"model", "stream", "max_tokens", "max_completion_tokens", "stop"}
 # Consumed by LangChain itself; never part of a request.
 _FRAMEWORK_KWARGS = ("stream", "ls_structured_output_format", "structured_output_format")
 

@@ -53,7 +53,12 @@ from minimax_core._pools import (
     client_options,
     timeout_options,
 )
-from minimax_core._request import STRICT_TOOLS_NOT_HONOURED, check_effort, check_thinking
+from minimax_core._request import (
+    NAMED_FIELDS,
+    STRICT_TOOLS_NOT_HONOURED,
+    check_effort,
+    check_thinking,
+)
 
 from ._init_args import pick_base_url, refuse_unknown
 from ._messages_in import (
@@ -72,24 +77,8 @@ if TYPE_CHECKING:
 __all__ = ["MiniMax"]
 
 # Per-call keywords that are request settings; any other keyword is an extra body field.
-_CALL_SETTINGS = frozenset(
-    {
-        "model",
-        "temperature",
-        "top_p",
-        "max_tokens",
-        "max_completion_tokens",
-        "thinking",
-        "reasoning_effort",
-        "reasoning_split",
-        "tools",
-        "tool_choice",
-        "parallel_tool_calls",
-        "response_format",
-        "stop",
-        "service_tier",
-    }
-)
+# `stream` is the method's to decide.
+_CALL_SETTINGS = NAMED_FIELDS - {"stream"}
 
 
 class MiniMax(FunctionCallingLLM):

@@ -177,26 +177,26 @@ def _ssl_context() -> ssl.SSLContext:
 
 def new_sync_http(key: PoolKey) -> httpx.Client:
     """A new sync pool for `key` (not shared)."""
-    if key.socket_options is None:
-        return httpx.Client(
-            timeout=key.default_timeout(), limits=key.limits(), verify=_ssl_context()
-        )
-    transport = httpx.HTTPTransport(
-        verify=_ssl_context(), limits=key.limits(), socket_options=key.socket_options
-    )
-    return httpx.Client(timeout=key.default_timeout(), transport=transport)
+    return httpx.Client(**_http_options(key, httpx.HTTPTransport))
 
 
 def new_async_http(key: PoolKey) -> httpx.AsyncClient:
     """A new async pool for `key` (not shared)."""
+    return httpx.AsyncClient(**_http_options(key, httpx.AsyncHTTPTransport))
+
+
+def _http_options(
+    key: PoolKey, transport: type[httpx.HTTPTransport] | type[httpx.AsyncHTTPTransport]
+) -> dict[str, Any]:
+    """An httpx client's arguments for `key`; socket options need a transport of their own."""
     if key.socket_options is None:
-        return httpx.AsyncClient(
-            timeout=key.default_timeout(), limits=key.limits(), verify=_ssl_context()
-        )
-    transport = httpx.AsyncHTTPTransport(
-        verify=_ssl_context(), limits=key.limits(), socket_options=key.socket_options
-    )
-    return httpx.AsyncClient(timeout=key.default_timeout(), transport=transport)
+        return {"timeout": key.default_timeout(), "limits": key.limits(), "verify": _ssl_context()}
+    return {
+        "timeout": key.default_timeout(),
+        "transport": transport(
+            verify=_ssl_context(), limits=key.limits(), socket_options=key.socket_options
+        ),
+    }
 
 
 _Http = TypeVar("_Http", httpx.Client, httpx.AsyncClient)

@@ -23,6 +23,7 @@ from ._media import BODY_LIMIT, MB, MediaCheck, check_body_size, check_media_par
 from .models import ModelInfo, model_info
 
 __all__ = [
+    "NAMED_FIELDS",
     "STRICT_TOOLS_NOT_HONOURED",
     "build_request",
     "check_effort",
@@ -198,7 +199,7 @@ def _check_parts(
 # Request fields `build_request` takes by name. The same field in `extra` (a framework's
 # `model_kwargs`, `extra_body`, `additional_kwargs`) is merged into the named value before any
 # check, so nothing invalid reaches the network because of how it was spelled.
-_NAMED_FIELDS = frozenset(
+NAMED_FIELDS = frozenset(
     {
         "model",
         "stream",
@@ -230,7 +231,7 @@ def merge_named_extras(
     OpenAI's older name for `max_completion_tokens`. `model` and `stream` are always set, so
     an extra never changes where or how the request goes.
     """
-    for key in _NAMED_FIELDS & extra.keys():
+    for key in NAMED_FIELDS & extra.keys():
         value = extra.pop(key)
         target = "max_completion_tokens" if key == "max_tokens" else key
         if target == "reasoning_split" and not reasoning_split_given:
@@ -280,7 +281,7 @@ def build_request(
     wire as the top-level field of that name.
     """
     extra = dict(extra or {})
-    if extra and not _NAMED_FIELDS.isdisjoint(extra):
+    if extra and not NAMED_FIELDS.isdisjoint(extra):
         named: dict[str, Any] = {
             "model": model,
             "stream": stream,
