@@ -25,6 +25,7 @@ from typing import Any
 from langchain_core.messages import (
     AIMessage,
     AIMessageChunk,
+    BaseMessage,
     InputTokenDetails,
     InvalidToolCall,
     OutputTokenDetails,
@@ -86,15 +87,19 @@ def token_usage(usage: Usage | None) -> dict[str, Any]:
     return out
 
 
-def llm_output(completion: Completion, model: str) -> dict[str, Any]:
-    """`ChatResult.llm_output` of an invoked turn, keyed as ChatOpenAI keys it."""
+def llm_output(message: BaseMessage) -> dict[str, Any]:
+    """`ChatResult.llm_output` of an invoked turn, keyed as ChatOpenAI keys it.
+
+    Read from the message's `response_metadata`, which already holds every figure.
+    """
+    meta = message.response_metadata
     out: dict[str, Any] = {
-        "token_usage": token_usage(completion.usage),
+        "token_usage": meta["token_usage"],
         "model_provider": PROVIDER,
-        "model_name": completion.model or model,
+        "model_name": meta["model_name"],
     }
-    if completion.id is not None:
-        out["id"] = completion.id
+    if "id" in meta:
+        out["id"] = meta["id"]
     return out
 
 
@@ -118,9 +123,10 @@ def _add_counts(total: dict[str, Any], counts: dict[str, Any]) -> None:
             total[key] = total.get(key, 0) + value
 
 
-def generation_info(completion: Completion, model: str) -> dict[str, Any]:
+def generation_info(message: BaseMessage) -> dict[str, Any]:
     """`ChatGeneration.generation_info`: the finish reason and model, as ChatOpenAI sets it."""
-    return {"finish_reason": completion.finish_reason, "model_name": completion.model or model}
+    meta = message.response_metadata
+    return {"finish_reason": meta["finish_reason"], "model_name": meta["model_name"]}
 
 
 def response_metadata(completion: Completion, model: str) -> dict[str, Any]:
@@ -241,6 +247,4 @@ class ChunkBuilder:
             usage_metadata=usage_metadata(usage) if usage else None,
             chunk_position="last",
         )
-        return ChatGenerationChunk(
-            message=message, generation_info=generation_info(completion, self.model)
-        )
+        return ChatGenerationChunk(message=message, generation_info=generation_info(message))

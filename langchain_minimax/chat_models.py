@@ -482,11 +482,9 @@ class ChatMiniMax(BaseChatModel):
 
     @staticmethod
     def _result(completion: Completion, model: str) -> ChatResult:
-        generation = ChatGeneration(
-            message=completion_to_message(completion, model),
-            generation_info=generation_info(completion, model),
-        )
-        return ChatResult(generations=[generation], llm_output=llm_output(completion, model))
+        message = completion_to_message(completion, model)
+        generation = ChatGeneration(message=message, generation_info=generation_info(message))
+        return ChatResult(generations=[generation], llm_output=llm_output(message))
 
     def _combine_llm_outputs(self, llm_outputs: list[dict[str, Any] | None], /) -> dict[str, Any]:
         return combine_llm_outputs(llm_outputs, self.model_name)
