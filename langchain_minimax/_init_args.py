@@ -16,7 +16,7 @@ from typing import Any
 from minimax_core import RequestValidationError
 from minimax_core._settings import looks_secret
 
-__all__ = ["ALIASES", "REFUSED", "normalize_init_args"]
+__all__ = ["ALIASES", "REFUSED", "REQUEST_FIELDS", "normalize_init_args"]
 
 ALIASES: Mapping[str, str] = {
     "openai_api_key": "api_key",  # ChatOpenAI
@@ -27,6 +27,10 @@ ALIASES: Mapping[str, str] = {
 }
 """Other libraries' spelling -> this class's field."""
 
+_SDK_CLIENT = "an OpenAI SDK client has no use here; pass your own httpx client as http_client="
+_RESPONSES_API = "MiniMax has no Responses API; ChatMiniMax speaks chat completions"
+_NO_LOGPROBS = "MiniMax returns no log probabilities"
+
 REFUSED: Mapping[str, str] = {
     "organization": "an OpenAI organization has no meaning for MiniMax",
     "openai_organization": "an OpenAI organization has no meaning for MiniMax",
@@ -34,8 +38,36 @@ REFUSED: Mapping[str, str] = {
     "api_version": "an Azure API version has no meaning for MiniMax",
     "openai_api_version": "an Azure API version has no meaning for MiniMax",
     "minimax_group_id": "MiniMax's OpenAI-compatible API needs no group id",
+    # ChatOpenAI's constructor keywords with no MiniMax meaning (langchain-openai 1.8).
+    "client": _SDK_CLIENT,
+    "async_client": _SDK_CLIENT,
+    "root_client": _SDK_CLIENT,
+    "root_async_client": _SDK_CLIENT,
+    "presence_penalty": "MiniMax documents presence_penalty as ignored",
+    "frequency_penalty": "MiniMax documents frequency_penalty as ignored",
+    "logit_bias": "MiniMax documents logit_bias as ignored",
+    "seed": "MiniMax documents no seed, so answers cannot be made repeatable with one",
+    "logprobs": _NO_LOGPROBS,
+    "top_logprobs": _NO_LOGPROBS,
+    "reasoning": "use reasoning_effort= (MiniMax-M4, MiniMax-M3.1-Flash) or thinking=",
+    "verbosity": "MiniMax has no verbosity control; ask for brevity in the prompt",
+    "tiktoken_model_name": "MiniMax's tokenizer is not tiktoken's; token counts are approximate",
+    "context_management": _RESPONSES_API,
+    "include": _RESPONSES_API,
+    "prompt_cache_options": "MiniMax documents no prompt-cache options for chat completions",
+    "store": _RESPONSES_API,
+    "truncation": _RESPONSES_API,
+    "use_previous_response_id": _RESPONSES_API,
+    "use_responses_api": _RESPONSES_API,
 }
 """Keywords refused outright, with what to do instead."""
+
+REQUEST_FIELDS: Mapping[str, str] = {
+    "n": "checked by build_request: MiniMax returns one choice, so only n=1 passes (not sent)",
+    "service_tier": "MiniMax's own service_tier ('standard' or 'priority'), via model_kwargs",
+}
+"""ChatOpenAI keywords that are MiniMax request fields too: they go to `model_kwargs` (with
+LangChain's warning) and are checked there like a named setting."""
 
 
 def normalize_init_args(values: dict[str, Any], field_names: set[str]) -> dict[str, Any]:

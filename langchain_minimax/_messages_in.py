@@ -25,6 +25,7 @@ from typing import Any
 from langchain_core.messages import (
     AIMessage,
     AIMessageChunk,
+    BaseMessage,
     InputTokenDetails,
     InvalidToolCall,
     OutputTokenDetails,
@@ -70,6 +71,64 @@ def usage_metadata(usage: Usage) -> UsageMetadata:
     return out
 
 
+def token_usage(usage: Usage | None) -> dict[str, Any]:
+    """`llm_output["token_usage"]` in the shape ChatOpenAI gives it (OpenAI's `usage` field)."""
+    if usage is None:
+        return {}
+    out: dict[str, Any] = {
+        "prompt_tokens": usage.prompt_tokens,
+        "completion_tokens": usage.completion_tokens,
+        "total_tokens": usage.total_tokens,
+    }
+    if usage.cached_tokens is not None:
+        out["prompt_tokens_details"] = {"cached_tokens": usage.cached_tokens}
+    if usage.reasoning_tokens is not None:
+        out["completion_tokens_details"] = {"reasoning_tokens": usage.reasoning_tokens}
+    return out
+
+
+def llm_output(message: BaseMessage) -> dict[str, Any]:
+    """`ChatResult.llm_output` of an invoked turn, keyed as ChatOpenAI keys it.
+
+    Read from the message's `response_metadata`, which already holds every figure.
+    """
+    meta = message.response_metadata
+    out: dict[str, Any] = {
+        "token_usage": meta["token_usage"],
+        "model_provider": PROVIDER,
+        "model_name": meta["model_name"],
+    }
+    if "id" in meta:
+        out["id"] = meta["id"]
+    return out
+
+
+def combine_llm_outputs(outputs: list[dict[str, Any] | None], model: str) -> dict[str, Any]:
+    """One `llm_output` for a batch: token counts summed (nested details too), as ChatOpenAI.
+
+    Streamed results have no `llm_output` (`None`) and add nothing.
+    """
+    total: dict[str, Any] = {}
+    for output in outputs:
+        if output:
+            _add_counts(total, output.get("token_usage") or {})
+    return {"token_usage": total, "model_provider": PROVIDER, "model_name": model}
+
+
+def _add_counts(total: dict[str, Any], counts: dict[str, Any]) -> None:
+    for key, value in counts.items():
+        if isinstance(value, dict):
+            _add_counts(total.setdefault(key, {}), value)
+        elif value is not None:
+            total[key] = total.get(key, 0) + value
+
+
+def generation_info(message: BaseMessage) -> dict[str, Any]:
+    """`ChatGeneration.generation_info`: the finish reason and model, as ChatOpenAI sets it."""
+    meta = message.response_metadata
+    return {"finish_reason": meta["finish_reason"], "model_name": meta["model_name"]}
+
+
 def response_metadata(completion: Completion, model: str) -> dict[str, Any]:
     """`response_metadata` of a finished turn: provider, model, finish reason, id, flags.
 
@@ -79,6 +138,8 @@ def response_metadata(completion: Completion, model: str) -> dict[str, Any]:
         "model_provider": PROVIDER,
         "model_name": completion.model or model,
         "finish_reason": completion.finish_reason,
+        # What `llm_output` adds to an invoked message's metadata, so a streamed one matches.
+        "token_usage": token_usage(completion.usage),
     }
     if completion.id is not None:
         meta["id"] = completion.id
@@ -186,4 +247,4 @@ class ChunkBuilder:
             usage_metadata=usage_metadata(usage) if usage else None,
             chunk_position="last",
         )
-        return ChatGenerationChunk(message=message)
+        return ChatGenerationChunk(message=message, generation_info=generation_info(message))

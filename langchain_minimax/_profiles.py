@@ -48,6 +48,12 @@ def _profile(info: ModelInfo) -> ModelProfile:
         "reasoning_effort_levels": list(info.effort_levels) if info.effort_levels else None,
         "reasoning_effort_default": info.default_effort,
         "structured_output": True if info.json_schema_output else None,
+        # MiniMax's chat completions answer in text only, and take no PDF anywhere.
+        "image_outputs": False,
+        "audio_outputs": False,
+        "video_outputs": False,
+        "pdf_tool_message": False,
+        "status": "deprecated" if info.replaced_by else "active",
     }
     for key, value in newer.items():
         if value is not None and key in _PROFILE_KEYS:

@@ -10,14 +10,26 @@ from langchain_core.utils.function_calling import convert_to_openai_function, co
 
 from minimax_core import RequestValidationError
 
-__all__ = ["json_schema_format", "tool_choice_to_wire", "tools_to_wire"]
+__all__ = [
+    "drop_disabled_params",
+    "json_schema_format",
+    "response_format_to_wire",
+    "tool_choice_to_wire",
+    "tools_to_wire",
+]
+
+# `response_format` dicts already in wire form, sent as they are.
+_WIRE_FORMATS = frozenset({"json_schema", "json_object", "text"})
 
 ToolLike = Mapping[str, Any] | type | Callable[..., Any] | BaseTool
 
 
-def tools_to_wire(tools: Sequence[ToolLike], *, strict: bool | None = None) -> list[dict[str, Any]]:
-    """OpenAI-format tool dicts (what LangGraph's `create_react_agent` also expects to read)."""
-    return [convert_to_openai_tool(tool, strict=strict) for tool in tools]  # type: ignore[arg-type]
+def tools_to_wire(tools: Sequence[ToolLike]) -> list[dict[str, Any]]:
+    """OpenAI-format tool dicts (what LangGraph's `create_react_agent` also expects to read).
+
+    Never with `strict`: MiniMax's tool schema has no such field (`STRICT_TOOLS_NOT_HONOURED`).
+    """
+    return [convert_to_openai_tool(tool) for tool in tools]  # type: ignore[arg-type]
 
 
 def tool_choice_to_wire(choice: Any, tool_names: Sequence[str]) -> Any:
@@ -62,3 +74,54 @@ def json_schema_format(schema: Mapping[str, Any] | type, *, strict: bool | None)
     if strict is not None:
         spec["strict"] = strict
     return {"type": "json_schema", "json_schema": spec}
+
+
+def response_format_to_wire(value: Any, *, strict: bool | None = None) -> dict[str, Any] | None:
+    """`response_format` as ChatOpenAI takes it, in wire form; `None` leaves it out.
+
+    Takes an OpenAI-style dict (`{"type": "json_schema" | "json_object" | "text", ...}`), a
+    `{"name": ..., "schema": ...}` dict, a pydantic class, a TypedDict or a JSON schema dict.
+    """
+    if value is None:
+        return None
+    if isinstance(value, Mapping):
+        kind = value.get("type")
+        if kind in _WIRE_FORMATS:
+            if kind == "json_schema" and not isinstance(value.get("json_schema"), Mapping):
+                raise RequestValidationError(
+                    "response_format {'type': 'json_schema'} needs a 'json_schema' dict with "
+                    "'name' and 'schema'"
+                )
+            return dict(value)
+        if "name" in value and isinstance(value.get("schema"), Mapping):
+            spec = dict(value)
+            if strict is not None:
+                spec["strict"] = strict
+            return {"type": "json_schema", "json_schema": spec}
+    if isinstance(value, (Mapping, type)):
+        try:
+            return json_schema_format(value, strict=strict)
+        except (TypeError, ValueError, KeyError) as exc:
+            raise RequestValidationError(
+                f"response_format {value!r} is neither an OpenAI-style response_format dict nor "
+                f"a schema (pydantic class, TypedDict, JSON schema): {exc}"
+            ) from exc
+    raise RequestValidationError(
+        "response_format must be an OpenAI-style dict ({'type': 'json_schema' | 'json_object' "
+        f"| 'text', ...}}), a pydantic class, a TypedDict or a JSON schema dict, got {value!r}"
+    )
+
+
+# What a request is: never dropped by `disabled_params`.
+_ESSENTIAL = frozenset({"model", "messages", "stream"})
+
+
+def drop_disabled_params(body: dict[str, Any], disabled: Mapping[str, Any]) -> None:
+    """Remove ChatOpenAI-style `disabled_params` from `body`, in place.
+
+    `{"field": None}` drops the field whatever its value; `{"field": [values]}` only when it
+    holds one of them. `model`, `messages` and `stream` are what a request is, and stay.
+    """
+    for name, values in disabled.items():
+        if name in body and name not in _ESSENTIAL and (values is None or body[name] in values):
+            del body[name]

@@ -6,6 +6,7 @@ with a `minimax_core` client, turn the result into messages with `_messages_in`.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cached_property
@@ -28,7 +29,12 @@ from langchain_core.output_parsers import (
     PydanticToolsParser,
 )
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.runnables import (
+    Runnable,
+    RunnableLambda,
+    RunnableMap,
+    RunnablePassthrough,
+)
 from langchain_core.tools import BaseTool
 from langchain_core.utils import secret_from_env
 from langchain_core.utils.function_calling import convert_to_openai_tool
@@ -50,42 +56,55 @@ from minimax_core import (
     Files,
     MiniMaxClient,
     MiniMaxError,
+    MiniMaxWarning,
+    RequestValidationError,
     StreamError,
     build_request,
     model_info,
     normalize_thinking,
     resolve_settings,
 )
-from minimax_core._pools import ClientOptions, client_options
-from minimax_core._request import check_effort, check_thinking
-from minimax_core.models import approximate_tokens
+from minimax_core._pools import (
+    ClientOptions,
+    KeyProvider,
+    Timeout,
+    client_options,
+    timeout_options,
+)
+from minimax_core._request import (
+    NAMED_FIELDS,
+    STRICT_TOOLS_NOT_HONOURED,
+    check_effort,
+    check_thinking,
+)
+from minimax_core.models import approximate_request_tokens, approximate_tokens
 
 from ._errors import to_langchain_error
 from ._init_args import normalize_init_args
-from ._messages_in import PROVIDER, ChunkBuilder, completion_to_message
+from ._messages_in import (
+    PROVIDER,
+    ChunkBuilder,
+    combine_llm_outputs,
+    completion_to_message,
+    generation_info,
+    llm_output,
+)
 from ._messages_out import messages_to_wire
 from ._profiles import model_profile
 from ._ratelimit import MiniMaxRateLimiter
-from ._tools import json_schema_format, tool_choice_to_wire, tools_to_wire
+from ._tools import (
+    drop_disabled_params,
+    response_format_to_wire,
+    tool_choice_to_wire,
+    tools_to_wire,
+)
 
 __all__ = ["ChatMiniMax"]
 
 # Call-time keyword arguments that map onto `build_request` parameters; any other keyword is
-# sent in the body as is.
-_CALL_PARAMS = frozenset(
-    {
-        "temperature",
-        "top_p",
-        "thinking",
-        "reasoning_effort",
-        "reasoning_split",
-        "tools",
-        "tool_choice",
-        "parallel_tool_calls",
-        "response_format",
-        "service_tier",
-    }
-)
+# sent in the body as is. `model`, the output limit and `stop` are read apart (they have
+# aliases and fallbacks); `stream` is the method's to decide.
+_CALL_PARAMS = NAMED_FIELDS - {"model", "stream", "max_tokens", "max_completion_tokens", "stop"}
 # Consumed by LangChain itself; never part of a request.
 _FRAMEWORK_KWARGS = ("stream", "ls_structured_output_format", "structured_output_format")
 
@@ -100,6 +119,15 @@ def _langchain_errors() -> Iterator[None]:
         if error is exc:
             raise
         raise error from exc
+
+
+def _unless_tool_call(parser: Runnable[Any, Any]) -> Runnable[AIMessage, Any]:
+    """`parser`'s result, or `None` for a turn that called a tool instead (as ChatOpenAI)."""
+
+    def parse(message: AIMessage) -> Any:
+        return None if message.tool_calls else parser.invoke(message)
+
+    return RunnableLambda(parse)
 
 
 def _minimax_error_in(exc: ValidationError) -> MiniMaxError | None:
@@ -131,10 +159,12 @@ class ChatMiniMax(BaseChatModel):
 
     model_name: str = Field(default=DEFAULT_MODEL, alias="model")
     """Model name, e.g. `MiniMax-M3` (the default), `MiniMax-M4` or `MiniMax-M3.1-Flash`."""
-    api_key: SecretStr | None = Field(
+    api_key: SecretStr | KeyProvider | None = Field(
         default_factory=secret_from_env("MINIMAX_API_KEY", default=None)
     )
-    """API key; read from `MINIMAX_API_KEY` when not given."""
+    """API key: a string or `SecretStr`, or a sync or async function returning one, called for
+    every request (an async one serves only the async methods); read from `MINIMAX_API_KEY`
+    when not given."""
     base_url: str | None = None
     """Endpoint, e.g. `https://api.minimax.io/v1`. After construction, the resolved one:
     `base_url`, else `region`'s, else `MINIMAX_BASE_URL`, else the global endpoint."""
@@ -163,8 +193,9 @@ class ChatMiniMax(BaseChatModel):
     reasoning when a `</think>` follows it closely."""
     stop: list[str] | None = Field(default=None, alias="stop_sequences")
     """Default stop sequences."""
-    timeout: float | None = None
-    """Seconds to wait for an answer, and between stream chunks (the core's defaults if `None`)."""
+    timeout: Timeout | None = None
+    """Seconds to wait for an answer and between stream chunks, a `(connect, read)` pair, or an
+    `httpx.Timeout` (the core's defaults if `None`)."""
     max_retries: int = 2
     """Retries on rate limits, overload, server errors and dropped connections."""
     streaming: bool = False
@@ -177,6 +208,20 @@ class ChatMiniMax(BaseChatModel):
     """Extra body fields for every request, sent as they are."""
     default_headers: dict[str, str] | None = None
     """Headers added to every request."""
+    default_query: dict[str, Any] | None = None
+    """Query parameters added to every request's URL (ChatOpenAI's `default_query`)."""
+    include_response_headers: bool = False
+    """Put the HTTP response headers in `response_metadata["headers"]`, invoked and streamed."""
+    stream_chunk_timeout: float | None = Field(default=None, gt=0)
+    """Seconds a stream may go without a chunk before it fails (`APITimeoutError`); else
+    `timeout`'s read part, else 120."""
+    http_socket_options: Sequence[tuple[int, int, int]] | None = None
+    """`(level, option, value)` socket options for new connections (`socket.setsockopt`), on the
+    shared pool for these settings; `None` keeps httpx's."""
+    disabled_params: dict[str, Any] | None = None
+    """Request fields never to send, as ChatOpenAI's: `{"field": None}` drops the field,
+    `{"field": [values]}` drops it when it holds one of those values (e.g.
+    `{"reasoning_split": None}` for a server that refuses unknown fields)."""
     http_client: httpx.Client | None = Field(default=None, exclude=True)
     """Your own `httpx.Client` for sync calls (you close it)."""
     http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
@@ -206,11 +251,17 @@ class ChatMiniMax(BaseChatModel):
     @model_validator(mode="after")
     def _resolve_settings(self) -> ChatMiniMax:
         """Endpoint and key through the core's one settings path; a bad region fails here."""
+        key_function = callable(self.api_key)
         settings = resolve_settings(
-            api_key=self.api_key, base_url=self.base_url, region=self.region
+            api_key=None if key_function else self.api_key,  # type: ignore[arg-type]
+            base_url=self.base_url,
+            region=self.region,
         )
         self.base_url = settings.base_url
-        self.api_key = settings.api_key
+        if not key_function:
+            self.api_key = settings.api_key
+        if self.timeout is not None:
+            timeout_options(self.timeout)  # a bad timeout fails here, not on the first call
         return self
 
     @model_validator(mode="after")
@@ -222,7 +273,8 @@ class ChatMiniMax(BaseChatModel):
         """
         limiter = self.rate_limiter
         if isinstance(limiter, MiniMaxRateLimiter) and not limiter.is_bound and self.base_url:
-            self.rate_limiter = limiter.bound(self.base_url, self.api_key)
+            key = self.api_key if isinstance(self.api_key, SecretStr) else None
+            self.rate_limiter = limiter.bound(self.base_url, key)
         return self
 
     @model_validator(mode="after")
@@ -238,6 +290,15 @@ class ChatMiniMax(BaseChatModel):
     @property
     def _llm_type(self) -> str:
         return "minimax-chat"
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        """`dumps(llm)` gives the settings; the key becomes a `MINIMAX_API_KEY` reference."""
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        return ["langchain_minimax", "chat_models"]
 
     @property
     def lc_secrets(self) -> dict[str, str]:
@@ -299,11 +360,26 @@ class ChatMiniMax(BaseChatModel):
             return len(self.custom_get_token_ids(text))
         return approximate_tokens(text)
 
+    def get_num_tokens_from_messages(
+        self,
+        messages: list[BaseMessage],
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool] | None = None,
+    ) -> int:
+        """An approximate count of a request: messages, tool calls, images and `tools`.
+
+        Counted as ChatOpenAI approximates (`minimax_core.models.approximate_request_tokens`),
+        text through `get_num_tokens`, with no warning for tools; the exact count is in a
+        reply's `usage_metadata`.
+        """
+        return approximate_request_tokens(
+            messages_to_wire(messages), tools_to_wire(tools or ()), self.get_num_tokens
+        )
+
     # --- clients ---------------------------------------------------------------------------
 
     def _client_options(self) -> ClientOptions:
         limiter = self.rate_limiter
-        return client_options(
+        options = client_options(
             rate_limiter=limiter.limit if isinstance(limiter, MiniMaxRateLimiter) else None,
             api_key=self.api_key,
             base_url=self.base_url,
@@ -311,6 +387,15 @@ class ChatMiniMax(BaseChatModel):
             max_retries=self.max_retries,
             default_headers=self.default_headers,
         )
+        if self.stream_chunk_timeout is not None:
+            options["stream_idle_timeout"] = self.stream_chunk_timeout
+        if self.default_query:
+            options["default_query"] = self.default_query
+        if self.include_response_headers:
+            options["response_headers"] = True
+        if self.http_socket_options is not None:
+            options["socket_options"] = self.http_socket_options
+        return options
 
     @cached_property
     def _client(self) -> MiniMaxClient:
@@ -357,11 +442,16 @@ class ChatMiniMax(BaseChatModel):
                 max_tokens = kwargs.pop(key)
         stop = stop or kwargs.pop("stop", None) or self.stop
         call = {key: kwargs.pop(key) for key in _CALL_PARAMS & kwargs.keys()}
-        # Instance-wide extras never override what this call set (say, a structured-output
-        # `response_format`).
+        response_format = response_format_to_wire(call.get("response_format"))
+        # Extras are checked like named settings once merged (`build_request`); precedence is
+        # this call's keywords > the instance's named settings > extras, and among extras a
+        # per-call `extra_body` or keyword beats the instance's `model_kwargs` / `extra_body`.
         extra = {**self.model_kwargs, **(self.extra_body or {})}
-        extra = {key: value for key, value in extra.items() if key not in call}
-        return build_request(
+        call_extra_body = kwargs.pop("extra_body", None)
+        if call_extra_body:
+            extra.update(call_extra_body)
+        extra.update(kwargs)
+        body = build_request(
             messages_to_wire(messages),
             model=model,
             stream=stream,
@@ -371,15 +461,19 @@ class ChatMiniMax(BaseChatModel):
             thinking=call.get("thinking", self.thinking),
             reasoning_effort=call.get("reasoning_effort", self.reasoning_effort),
             reasoning_split=call.get("reasoning_split", self.reasoning_split),
+            reasoning_split_given="reasoning_split" in call or self.reasoning_split is not True,
             tools=call.get("tools"),
             tool_choice=call.get("tool_choice"),
             parallel_tool_calls=call.get("parallel_tool_calls"),
-            response_format=call.get("response_format"),
+            response_format=response_format,
             stop=stop,
             service_tier=call.get("service_tier"),
             include_usage=include_usage,
-            extra={**extra, **kwargs},
+            extra=extra,
         )
+        if self.disabled_params:
+            drop_disabled_params(body, self.disabled_params)
+        return body
 
     def _chunk_builder(self, body: Mapping[str, Any], kwargs: Mapping[str, Any]) -> ChunkBuilder:
         return ChunkBuilder(
@@ -389,11 +483,11 @@ class ChatMiniMax(BaseChatModel):
     @staticmethod
     def _result(completion: Completion, model: str) -> ChatResult:
         message = completion_to_message(completion, model)
-        llm_output = {
-            "model_name": message.response_metadata["model_name"],
-            "model_provider": PROVIDER,
-        }
-        return ChatResult(generations=[ChatGeneration(message=message)], llm_output=llm_output)
+        generation = ChatGeneration(message=message, generation_info=generation_info(message))
+        return ChatResult(generations=[generation], llm_output=llm_output(message))
+
+    def _combine_llm_outputs(self, llm_outputs: list[dict[str, Any] | None], /) -> dict[str, Any]:
+        return combine_llm_outputs(llm_outputs, self.model_name)
 
     def _generate(
         self,
@@ -475,17 +569,24 @@ class ChatMiniMax(BaseChatModel):
         tool_choice: dict[str, Any] | str | bool | None = None,
         strict: bool | None = None,
         parallel_tool_calls: bool | None = None,
+        response_format: dict[str, Any] | type | None = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, AIMessage]:
         """Bind tools (LangChain tools, functions, pydantic models, TypedDicts or dicts).
 
         `tool_choice`: `"auto"`, `"none"`, `"any"`/`"required"`/`True` (some tool), a tool's
-        name (that tool), or a dict sent as is.
+        name (that tool), or a dict sent as is. `response_format`: a schema (pydantic class,
+        TypedDict, JSON schema) or an OpenAI-style `response_format` dict, for the answer the
+        model gives when it calls no tool.
         """
-        formatted = tools_to_wire(tools, strict=strict)
+        if strict:
+            warnings.warn(STRICT_TOOLS_NOT_HONOURED, MiniMaxWarning, stacklevel=2)
+        formatted = tools_to_wire(tools)  # never `strict`: MiniMax's tool schema has none
         names = [tool["function"]["name"] for tool in formatted]
         with _langchain_errors():
             choice = tool_choice_to_wire(tool_choice, names)
+            if response_format is not None:
+                kwargs["response_format"] = response_format_to_wire(response_format, strict=strict)
         if choice is not None:
             kwargs["tool_choice"] = choice
         if parallel_tool_calls is not None:
@@ -499,6 +600,7 @@ class ChatMiniMax(BaseChatModel):
         method: Literal["function_calling", "json_mode", "json_schema"] | None = None,
         include_raw: bool = False,
         strict: bool | None = None,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool] | None = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, dict[str, Any] | BaseModel]:
         """A runnable that returns `schema` instances (pydantic) or dicts (TypedDict, JSON schema).
@@ -510,13 +612,22 @@ class ChatMiniMax(BaseChatModel):
           keys.
 
         With `include_raw=True` the result is `{"raw": AIMessage, "parsed": ..., "parsing_error":
-        ...}`, and the reasoning stays available on `raw`.
+        ...}`, and the reasoning stays available on `raw`. `tools` (with `json_schema`, as in
+        ChatOpenAI) are bound too: a turn that calls one parses to `None`, the calls on `raw`.
         """
         if kwargs:
             raise ValueError(f"Received unsupported arguments {kwargs}")
         if method is None:
             forcing_ignored = "tool_choice" in model_info(self.model_name).ignores
-            method = "json_schema" if forcing_ignored else "function_calling"
+            method = "json_schema" if forcing_ignored or tools else "function_calling"
+        if tools and method != "json_schema":
+            raise to_langchain_error(
+                RequestValidationError(
+                    f"with_structured_output(tools=...) needs method='json_schema' (as in "
+                    f"ChatOpenAI), got method={method!r}: with {method} the answer itself "
+                    "is not free to be a tool call"
+                )
+            )
         if schema is None and method != "json_mode":
             raise ValueError(f"schema is required for method={method!r}")
         pydantic_schema = isinstance(schema, type) and is_basemodel_subclass(schema)
@@ -543,16 +654,24 @@ class ChatMiniMax(BaseChatModel):
                 trace = {"kwargs": {"method": method}, "schema": schema}
             else:
                 assert schema is not None
-                response_format = json_schema_format(schema, strict=strict)
-            llm = self.bind(
-                response_format=response_format,
-                ls_structured_output_format=trace if schema is not None else None,
-            )
+                with _langchain_errors():
+                    response_format = response_format_to_wire(schema, strict=strict) or {}
+            bound: dict[str, Any] = {
+                "response_format": response_format,
+                "ls_structured_output_format": trace if schema is not None else None,
+            }
+            if tools:
+                if strict:
+                    warnings.warn(STRICT_TOOLS_NOT_HONOURED, MiniMaxWarning, stacklevel=2)
+                bound["tools"] = tools_to_wire(tools)
+            llm = self.bind(**bound)
             parser = (
                 PydanticOutputParser(pydantic_object=schema)  # type: ignore[arg-type]
                 if pydantic_schema
                 else JsonOutputParser()
             )
+            if tools:
+                parser = _unless_tool_call(parser)
         else:
             raise ValueError(
                 f"method must be 'function_calling', 'json_mode' or 'json_schema', got {method!r}"

@@ -20,7 +20,7 @@ NO_MEANING: Mapping[str, str] = {
     "reuse_client": "clients are always pooled, one per event loop, and closed with it",
     "logprobs": "MiniMax returns no log probabilities",
     "top_logprobs": "MiniMax returns no log probabilities",
-    "strict": "MiniMax has no strict tool mode",
+    "strict": "MiniMax's tool schema has no `strict` field, so strict tools cannot be honoured",
     "tokenizer": "MiniMax's tokenizer is not public; token counts come from the server's usage",
     "should_use_structured_outputs": "use as_structured_llm() or a tool-calling program",
     "modalities": "MiniMax chat answers are text",

@@ -7,6 +7,7 @@ client, convert the result (`_messages_in`). Sync and async differ only in `awai
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -28,6 +29,7 @@ from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW, DEFAULT_NUM_OUTPU
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
+from llama_index.core.rate_limiter import BaseRateLimiter
 
 from minimax_core import (
     DEFAULT_MODEL,
@@ -36,14 +38,27 @@ from minimax_core import (
     Completion,
     Files,
     MiniMaxClient,
+    MiniMaxWarning,
+    RequestValidationError,
     StreamError,
     build_request,
     model_info,
     normalize_thinking,
     resolve_settings,
 )
-from minimax_core._pools import ClientOptions, client_options
-from minimax_core._request import check_effort, check_thinking
+from minimax_core._pools import (
+    ClientOptions,
+    KeyProvider,
+    Timeout,
+    client_options,
+    timeout_options,
+)
+from minimax_core._request import (
+    NAMED_FIELDS,
+    STRICT_TOOLS_NOT_HONOURED,
+    check_effort,
+    check_thinking,
+)
 
 from ._init_args import pick_base_url, refuse_unknown
 from ._messages_in import (
@@ -60,6 +75,10 @@ if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
 
 __all__ = ["MiniMax"]
+
+# Per-call keywords that are request settings; any other keyword is an extra body field.
+# `stream` is the method's to decide.
+_CALL_SETTINGS = NAMED_FIELDS - {"stream"}
 
 
 class MiniMax(FunctionCallingLLM):
@@ -116,9 +135,12 @@ class MiniMax(FunctionCallingLLM):
             "the model and the output."
         ),
     )
-    timeout: float | None = Field(
+    timeout: Timeout | None = Field(
         default=None,
-        description="Seconds to wait for an answer and between stream chunks (None: 600 and 120).",
+        description=(
+            "Seconds to wait for an answer and between stream chunks, a (connect, read) pair, "
+            "or an httpx.Timeout (None: 600 and 120)."
+        ),
     )
     max_retries: int = Field(default=2, description="Retries of a failed request.", ge=0)
     additional_kwargs: dict[str, Any] = Field(
@@ -139,7 +161,7 @@ class MiniMax(FunctionCallingLLM):
         default=True, description="Reported in metadata; agents use native tool calls when True."
     )
 
-    _api_key: SecretStr | None = PrivateAttr(default=None)
+    _api_key: SecretStr | KeyProvider | None = PrivateAttr(default=None)
     _http_client: httpx.Client | None = PrivateAttr(default=None)
     _async_http_client: httpx.AsyncClient | None = PrivateAttr(default=None)
     _own_client: MiniMaxClient | None = PrivateAttr(default=None)
@@ -149,7 +171,7 @@ class MiniMax(FunctionCallingLLM):
     def __init__(
         self,
         model: str = DEFAULT_MODEL,
-        api_key: str | SecretStr | None = None,
+        api_key: str | SecretStr | KeyProvider | None = None,
         base_url: str | None = None,
         *,
         region: str | None = None,
@@ -160,22 +182,38 @@ class MiniMax(FunctionCallingLLM):
         reasoning_effort: str | None = None,
         reasoning_split: bool | None = True,
         think_prefill: bool | Literal["auto"] = "auto",
-        timeout: float | None = None,
+        timeout: Timeout | None = None,
         max_retries: int = 2,
         additional_kwargs: dict[str, Any] | None = None,
         default_headers: dict[str, str] | None = None,
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
         api_base: str | None = None,
-        rate_limiter: AdaptiveRateLimiter | None = None,
+        rate_limiter: AdaptiveRateLimiter | BaseRateLimiter | None = None,
         **kwargs: Any,
     ) -> None:
         # One settings path for every entry point (minimax_core._settings); OpenAILike's
         # `api_base` is `base_url`, and a keyword nobody reads is refused, not dropped.
         refuse_unknown(kwargs, set(type(self).model_fields))
+        key_function = api_key if callable(api_key) else None
         settings = resolve_settings(
-            api_key=api_key, base_url=pick_base_url(base_url, api_base), region=region
+            api_key=None if key_function else api_key,  # type: ignore[arg-type]
+            base_url=pick_base_url(base_url, api_base),
+            region=region,
         )
+        if timeout is not None:
+            timeout_options(timeout)  # a bad timeout fails here, not on the first call
+        # LlamaIndex's own limiters are LlamaIndex's field, acquired once per call by its
+        # callback decorators; ours goes to the client, which paces every attempt.
+        framework_limiter = None
+        if rate_limiter is not None and not isinstance(rate_limiter, AdaptiveRateLimiter):
+            if not isinstance(rate_limiter, BaseRateLimiter):
+                raise RequestValidationError(
+                    "rate_limiter must be minimax_core.AdaptiveRateLimiter (paces every attempt, "
+                    "slows down on MiniMax's rate limits) or a LlamaIndex BaseRateLimiter such "
+                    f"as TokenBucketRateLimiter, got {type(rate_limiter).__name__}"
+                )
+            framework_limiter, rate_limiter = rate_limiter, None
         info = model_info(model)
         check_thinking(normalize_thinking(thinking), info)
         check_effort(reasoning_effort, info)
@@ -193,9 +231,11 @@ class MiniMax(FunctionCallingLLM):
             max_retries=max_retries,
             additional_kwargs=additional_kwargs or {},
             default_headers=default_headers,
+            rate_limiter=framework_limiter,
             **kwargs,
         )
-        self._api_key = settings.api_key
+        # A key function is called per request by the client and never stored as a key.
+        self._api_key = key_function or settings.api_key
         self._http_client = http_client
         self._async_http_client = async_http_client
         # Shared with every LLM of the same endpoint, key and limiter settings in the process.
@@ -206,8 +246,8 @@ class MiniMax(FunctionCallingLLM):
         return "MiniMax_LLM"
 
     @property
-    def api_key(self) -> SecretStr | None:
-        """The key in use, as a `SecretStr` (`None` when there is none).
+    def api_key(self) -> SecretStr | KeyProvider | None:
+        """The key in use, as a `SecretStr` (`None` when there is none), or your key function.
 
         Its repr is masked and it is never serialized; `.get_secret_value()` gives the key.
         """
@@ -289,30 +329,37 @@ class MiniMax(FunctionCallingLLM):
     def _request(
         self, messages: Sequence[ChatMessage], *, stream: bool, **kwargs: Any
     ) -> dict[str, Any]:
-        """The checked request body; per-call `kwargs` win over the instance's settings.
+        """The checked request body: per-call `kwargs` > named settings > extras.
 
-        An OpenAI-style `extra_body` is merged into the body, as the OpenAI SDK does.
+        Extras are `additional_kwargs`, an OpenAI-style `extra_body` (merged into the body, as
+        the OpenAI SDK does) and per-call keywords that are not settings; they are checked like
+        named settings once merged (`build_request`).
         """
-        options = {**self.additional_kwargs, **kwargs}
-        options.update(options.pop("extra_body", None) or {})
-        max_tokens = options.pop("max_tokens", self.max_tokens)
+        call = dict(kwargs)
+        extra = dict(self.additional_kwargs)
+        extra.update(extra.pop("extra_body", None) or {})
+        extra.update(call.pop("extra_body", None) or {})
+        named = {key: call.pop(key) for key in _CALL_SETTINGS & call.keys()}
+        extra.update(call)
+        max_tokens = named.get("max_tokens", self.max_tokens)
         return build_request(
             messages_to_wire(messages),
-            model=options.pop("model", self.model),
+            model=named.get("model") or self.model,
             stream=stream,
-            temperature=options.pop("temperature", self.temperature),
-            top_p=options.pop("top_p", self.top_p),
-            max_completion_tokens=options.pop("max_completion_tokens", max_tokens),
-            thinking=options.pop("thinking", self.thinking),
-            reasoning_effort=options.pop("reasoning_effort", self.reasoning_effort),
-            reasoning_split=options.pop("reasoning_split", self.reasoning_split),
-            tools=options.pop("tools", None),
-            tool_choice=options.pop("tool_choice", None),
-            parallel_tool_calls=options.pop("parallel_tool_calls", None),
-            response_format=options.pop("response_format", None),
-            stop=options.pop("stop", None),
-            service_tier=options.pop("service_tier", None),
-            extra=options,
+            temperature=named.get("temperature", self.temperature),
+            top_p=named.get("top_p", self.top_p),
+            max_completion_tokens=named.get("max_completion_tokens", max_tokens),
+            thinking=named.get("thinking", self.thinking),
+            reasoning_effort=named.get("reasoning_effort", self.reasoning_effort),
+            reasoning_split=named.get("reasoning_split", self.reasoning_split),
+            reasoning_split_given="reasoning_split" in named or self.reasoning_split is not True,
+            tools=named.get("tools"),
+            tool_choice=named.get("tool_choice"),
+            parallel_tool_calls=named.get("parallel_tool_calls"),
+            response_format=named.get("response_format"),
+            stop=named.get("stop"),
+            service_tier=named.get("service_tier"),
+            extra=extra,
         )
 
     # --- chat -------------------------------------------------------------------------------
@@ -422,8 +469,11 @@ class MiniMax(FunctionCallingLLM):
     ) -> dict[str, Any]:
         """`chat` arguments for a call with tools; the caller's history is copied, not changed.
 
-        `strict` is accepted for compatibility and ignored: MiniMax has no strict tool mode.
+        `strict` is never sent (MiniMax's tool schema has no such field); `strict=True` warns,
+        as `ChatMiniMax.bind_tools` does.
         """
+        if strict:
+            warnings.warn(STRICT_TOOLS_NOT_HONOURED, MiniMaxWarning, stacklevel=2)
         messages = list(chat_history or [])
         if isinstance(user_msg, str):
             user_msg = ChatMessage(role=MessageRole.USER, content=user_msg)

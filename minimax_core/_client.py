@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import json
 import logging
 import os
@@ -18,6 +19,7 @@ from asyncio import get_running_loop
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Generic, TypeVar
+from urllib.parse import urlencode
 
 import httpx
 from pydantic import SecretStr
@@ -38,6 +40,7 @@ from ._exceptions import (
 from ._files import AsyncFiles, Files
 from ._limiter import AdaptiveRateLimiter, Limit, Permit, rate_signal
 from ._pools import (
+    KeyProvider,
     Pool,
     PoolKey,
     abandon,
@@ -102,6 +105,23 @@ def retry_waits(hook: Callable[[float], float]) -> Iterator[None]:
 
 _Http = TypeVar("_Http", httpx.Client, httpx.AsyncClient)
 
+_NO_KEY = (
+    "no MiniMax API key: pass api_key=... or set the MINIMAX_API_KEY environment "
+    "variable (keys are region-bound: global keys work on api.minimax.io, China keys "
+    "on api.minimax.cn)"
+)
+
+
+def _provided_key(value: object) -> str:
+    """What a key function returned, checked: a key is a non-empty string."""
+    if isinstance(value, SecretStr):
+        value = value.get_secret_value()
+    if not isinstance(value, str) or not value:
+        raise AuthenticationError(
+            f"the api_key function returned {type(value).__name__}, not a non-empty key string"
+        )
+    return value
+
 
 class _BaseClient(Generic[_Http]):
     """Configuration and the decisions both shells share; no I/O.
@@ -116,7 +136,7 @@ class _BaseClient(Generic[_Http]):
     def __init__(
         self,
         *,
-        api_key: str | SecretStr | None = None,
+        api_key: str | SecretStr | KeyProvider | None = None,
         base_url: str | None = None,
         region: str | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
@@ -129,6 +149,9 @@ class _BaseClient(Generic[_Http]):
         shared_pool: bool = False,
         rate_limiter: AdaptiveRateLimiter | Limit | None = None,
         http_client: _Http | None = None,
+        default_query: Mapping[str, Any] | None = None,
+        response_headers: bool = False,
+        socket_options: Sequence[tuple[int, int, int]] | None = None,
     ) -> None:
         if max_retries < 0:
             raise RequestValidationError(f"max_retries must be 0 or more, got {max_retries}")
@@ -136,8 +159,12 @@ class _BaseClient(Generic[_Http]):
             raise RequestValidationError(
                 "pass either http_client (your own pool) or shared_pool=True, not both"
             )
+        # A key function is kept apart and called per request; its keys are never stored.
+        self._key_provider: KeyProvider | None = None
+        if callable(api_key):
+            self._key_provider, api_key = api_key, None
         settings = resolve_settings(api_key=api_key, base_url=base_url, region=region)
-        self.api_key = settings.api_key
+        self.api_key = None if self._key_provider else settings.api_key
         self.base_url = settings.base_url
         self.timeout = timeout
         self.connect_timeout = connect_timeout
@@ -147,9 +174,17 @@ class _BaseClient(Generic[_Http]):
         self.default_headers = dict(default_headers or {})
         self.shared_pool = shared_pool
         self.pool_key = PoolKey(
-            self.base_url, timeout, connect_timeout, max_connections, max_keepalive_connections
+            self.base_url,
+            timeout,
+            connect_timeout,
+            max_connections,
+            max_keepalive_connections,
+            tuple(socket_options) if socket_options is not None else None,
         )
-        self._url = f"{self.base_url}/chat/completions"
+        # Query parameters go into the URL once, so a request costs nothing more for them.
+        query = f"?{urlencode(dict(default_query), doseq=True)}" if default_query else ""
+        self._url = f"{self.base_url}/chat/completions{query}"
+        self.response_headers = response_headers
         self.rate_limit = (
             rate_limiter.limit_for(self.base_url, self.api_key)
             if isinstance(rate_limiter, AdaptiveRateLimiter)
@@ -171,18 +206,37 @@ class _BaseClient(Generic[_Http]):
         return self._http is None
 
     def __repr__(self) -> str:
-        key = "set" if self.api_key else "missing"
+        key = "function" if self._key_provider else "set" if self.api_key else "missing"
         return f"{type(self).__name__}(base_url={self.base_url!r}, api_key=<{key}>)"
 
-    def _headers(self, stream: bool) -> dict[str, str]:
-        if self.api_key is None:
-            raise AuthenticationError(
-                "no MiniMax API key: pass api_key=... or set the MINIMAX_API_KEY environment "
-                "variable (keys are region-bound: global keys work on api.minimax.io, China keys "
-                "on api.minimax.cn)"
+    def _key(self) -> str:
+        """The key for one request: the stored one, or what the key function returns now."""
+        provider = self._key_provider
+        if provider is None:
+            if self.api_key is None:
+                raise AuthenticationError(_NO_KEY)
+            return self.api_key.get_secret_value()
+        value = provider()
+        if inspect.isawaitable(value):
+            if inspect.iscoroutine(value):
+                value.close()  # never awaited: say so once, not as a RuntimeWarning
+            raise RequestValidationError(
+                "api_key is an async function, which only the async methods can call "
+                "(ainvoke, astream, achat...); pass a plain function for sync calls"
             )
+        return _provided_key(value)
+
+    async def _async_key(self) -> str | None:
+        """The key an async key function gives, or `None` to let `_key` decide."""
+        provider = self._key_provider
+        if provider is None:
+            return None
+        value = provider()
+        return _provided_key(await value if inspect.isawaitable(value) else value)
+
+    def _headers(self, stream: bool, key: str | None = None) -> dict[str, str]:
         return {
-            "Authorization": f"Bearer {self.api_key.get_secret_value()}",
+            "Authorization": f"Bearer {key or self._key()}",
             "Content-Type": "application/json",
             "Accept": "text/event-stream" if stream else "application/json",
             "User-Agent": _USER_AGENT,
@@ -200,7 +254,9 @@ class _BaseClient(Generic[_Http]):
             )
         return timeout
 
-    def _prepare(self, request: Mapping[str, Any], stream: bool) -> tuple[bytes, dict[str, str]]:
+    def _prepare(
+        self, request: Mapping[str, Any], stream: bool, key: str | None = None
+    ) -> tuple[bytes, dict[str, str]]:
         body = dict(request)
         if stream:
             if not body.get("stream"):
@@ -211,7 +267,7 @@ class _BaseClient(Generic[_Http]):
             body.pop("stream", None)
             body.pop("stream_options", None)
         content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-        return content, self._headers(stream)
+        return content, self._headers(stream, key)
 
     @staticmethod
     def _error_for(response: httpx.Response, text: str) -> tuple[APIStatusError, bool]:
@@ -240,9 +296,14 @@ class _BaseClient(Generic[_Http]):
         if response.status_code >= 400:
             return _Failure(*self._error_for(response, raw.decode("utf-8", "replace")))
         try:
-            return completion_from_body(_json_or_raise(raw), _tools_of(request), prefill=prefill)
+            completion = completion_from_body(
+                _json_or_raise(raw), _tools_of(request), prefill=prefill
+            )
         except APIStatusError as exc:  # a non-zero `base_resp` in a 200 body
             return _Failure(exc, exc.retryable)
+        if self.response_headers:
+            completion.metadata["headers"] = dict(response.headers)
+        return completion
 
     def _judge_json(self, response: httpx.Response, raw: bytes) -> dict[str, Any] | _Failure:
         """A JSON answer (chat or Files API), or the failure its status or `base_resp` means.
@@ -499,6 +560,7 @@ class MiniMaxClient(_BaseClient[httpx.Client]):
                 )
                 response = self.http_client.send(sent, stream=True)
                 if response.status_code < 400 and _is_event_stream(response):
+                    headers_kept = dict(response.headers) if self.response_headers else None
                     reader = _StreamReader(_tools_of(request), prefill)
                     chunks = response.iter_bytes()
                     first: list[StreamDelta] = []
@@ -507,7 +569,9 @@ class MiniMaxClient(_BaseClient[httpx.Client]):
                         if first or reader.done:
                             break
                     _opened(permit)
-                    stream = ChatStream(response, reader, first, chunks=chunks, permit=permit)
+                    stream = ChatStream(
+                        response, reader, first, chunks=chunks, permit=permit, headers=headers_kept
+                    )
                     response = permit = None
                     return stream
                 outcome = self._judge(response, response.read(), request, prefill)
@@ -566,8 +630,10 @@ class _Stream(Generic[_Chunks]):
         *,
         chunks: _Chunks | None = None,
         permit: Permit | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         self._response = response
+        self._headers = headers
         self._reader = reader
         self._chunks: _Chunks | None = chunks
         self._first = first
@@ -575,6 +641,12 @@ class _Stream(Generic[_Chunks]):
         self._permit = permit
         if permit is not None:  # a stream dropped unclosed still frees its limiter slot
             weakref.finalize(self, permit.limit.release, permit)
+
+    def _finished(self, completion: Completion) -> Completion:
+        """The finished turn, with the response headers when the client keeps them."""
+        if self._headers is not None:
+            completion.metadata["headers"] = self._headers
+        return completion
 
     def _release_permit(self) -> None:
         if self._permit is not None:
@@ -603,7 +675,8 @@ class ChatStream(_Stream[Iterator[bytes]]):
                             break
                 except httpx.TransportError as exc:
                     raise _mid_stream_error(exc) from exc
-            deltas, self.completion = reader.end()
+            deltas, completion = reader.end()
+            self.completion = self._finished(completion)
             yield from deltas
             _drain(self._chunks)
         finally:
@@ -711,7 +784,8 @@ class AsyncMiniMaxClient(_BaseClient[httpx.AsyncClient]):
         `think_prefill`: whether the server's chat template opens the think block, so that the
         output starts inside the reasoning (`"auto"` decides; see `resolve_prefill`).
         """
-        content, headers = self._prepare(request, stream=False)
+        key = await self._async_key() if self._key_provider else None
+        content, headers = self._prepare(request, stream=False, key=key)
         prefill = resolve_prefill(think_prefill, request, self.base_url)
         timeout = self._httpx_timeout(False)
         return await self._send(
@@ -758,7 +832,8 @@ class AsyncMiniMaxClient(_BaseClient[httpx.AsyncClient]):
         self, request: Mapping[str, Any], *, think_prefill: ThinkPrefill = "auto"
     ) -> AsyncChatStream:
         """Send a streamed request; `async for` the result, then read `.completion`."""
-        content, headers = self._prepare(request, stream=True)
+        key = await self._async_key() if self._key_provider else None
+        content, headers = self._prepare(request, stream=True, key=key)
         prefill = resolve_prefill(think_prefill, request, self.base_url)
         timeout = self._httpx_timeout(True)
         attempt = requeued = 0
@@ -772,6 +847,7 @@ class AsyncMiniMaxClient(_BaseClient[httpx.AsyncClient]):
                 )
                 response = await self.http_client.send(sent, stream=True)
                 if response.status_code < 400 and _is_event_stream(response):
+                    headers_kept = dict(response.headers) if self.response_headers else None
                     reader = _StreamReader(_tools_of(request), prefill)
                     chunks = response.aiter_bytes()
                     first: list[StreamDelta] = []
@@ -780,7 +856,9 @@ class AsyncMiniMaxClient(_BaseClient[httpx.AsyncClient]):
                         if first or reader.done:
                             break
                     _opened(permit)
-                    stream = AsyncChatStream(response, reader, first, chunks=chunks, permit=permit)
+                    stream = AsyncChatStream(
+                        response, reader, first, chunks=chunks, permit=permit, headers=headers_kept
+                    )
                     response = permit = None
                     return stream
                 outcome = self._judge(response, await response.aread(), request, prefill)
@@ -841,7 +919,8 @@ class AsyncChatStream(_Stream[AsyncIterator[bytes]]):
                             break
                 except httpx.TransportError as exc:
                     raise _mid_stream_error(exc) from exc
-            deltas, self.completion = reader.end()
+            deltas, completion = reader.end()
+            self.completion = self._finished(completion)
             for delta in deltas:
                 yield delta
             await _adrain(self._chunks)

@@ -31,13 +31,14 @@ import ssl
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import AsyncGenerator, Callable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypedDict, TypeVar
+from typing import Any, Generic, TypedDict, TypeVar
 
 import httpx
 from pydantic import SecretStr
 
+from ._exceptions import RequestValidationError
 from ._limiter import AdaptiveRateLimiter, Limit
 
 __all__ = [
@@ -54,6 +55,12 @@ __all__ = [
     "sync_pool",
 ]
 
+KeyProvider = Callable[[], str] | Callable[[], Awaitable[str]]
+"""An API key given as a function, called for every request (ChatOpenAI takes one too)."""
+
+Timeout = float | tuple[float | None, float | None] | httpx.Timeout
+"""An adapter's `timeout`: seconds, a `(connect, read)` pair, or an `httpx.Timeout`."""
+
 MAX_IDLE_POOLS = 8
 """Pools that no live client uses are kept up to this many per registry (sync, or one loop)."""
 
@@ -61,22 +68,26 @@ MAX_IDLE_POOLS = 8
 class ClientOptions(TypedDict, total=False):
     """The `MiniMaxClient` / `AsyncMiniMaxClient` keyword arguments the adapters set."""
 
-    api_key: str | SecretStr | None
+    api_key: str | SecretStr | KeyProvider | None
     base_url: str | None
     region: str | None
     timeout: float | None
+    connect_timeout: float
     stream_idle_timeout: float | None
     max_retries: int
     default_headers: Mapping[str, str] | None
     rate_limiter: AdaptiveRateLimiter | Limit | None
+    default_query: Mapping[str, Any] | None
+    response_headers: bool
+    socket_options: Sequence[tuple[int, int, int]] | None
 
 
 def client_options(
     *,
-    api_key: str | SecretStr | None,
+    api_key: str | SecretStr | KeyProvider | None,
     base_url: str | None,
     region: str | None = None,
-    timeout: float | None = None,
+    timeout: Timeout | None = None,
     max_retries: int,
     default_headers: Mapping[str, str] | None,
     rate_limiter: AdaptiveRateLimiter | Limit | None = None,
@@ -95,8 +106,38 @@ def client_options(
         rate_limiter=rate_limiter,
     )
     if timeout is not None:
-        options["timeout"] = timeout
-        options["stream_idle_timeout"] = timeout
+        options.update(timeout_options(timeout))
+    return options
+
+
+def timeout_options(timeout: Timeout) -> ClientOptions:
+    """`timeout`, `connect_timeout` and `stream_idle_timeout` from an adapter's `timeout`.
+
+    Seconds bound the answer and the wait between stream chunks; a `(connect, read)` pair (as
+    the OpenAI SDK and `requests` take) sets the connect limit apart; an `httpx.Timeout` gives
+    its `read` (also for write and pool, which the client does not tell apart) and `connect`.
+    A `None` connect part keeps the client's default.
+    """
+    if isinstance(timeout, httpx.Timeout):
+        connect, read = timeout.connect, timeout.read
+    elif isinstance(timeout, tuple) and len(timeout) == 2:
+        connect, read = timeout
+    elif isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0:
+        return ClientOptions(timeout=float(timeout), stream_idle_timeout=float(timeout))
+    else:
+        raise RequestValidationError(
+            f"timeout must be seconds, a (connect, read) pair or an httpx.Timeout, got {timeout!r}"
+        )
+    for part in (connect, read):
+        if part is not None and (
+            isinstance(part, bool) or not isinstance(part, (int, float)) or part <= 0
+        ):
+            raise RequestValidationError(
+                f"timeout parts must be positive seconds or None, got {timeout!r}"
+            )
+    options = ClientOptions(timeout=read, stream_idle_timeout=read)
+    if connect is not None:
+        options["connect_timeout"] = float(connect)
     return options
 
 
@@ -109,6 +150,8 @@ class PoolKey:
     connect_timeout: float
     max_connections: int
     max_keepalive_connections: int
+    socket_options: tuple[tuple[int, int, int], ...] | None = None
+    """`(level, option, value)` for each new socket (ChatOpenAI's `http_socket_options`)."""
 
     def limits(self) -> httpx.Limits:
         return httpx.Limits(
@@ -134,14 +177,26 @@ def _ssl_context() -> ssl.SSLContext:
 
 def new_sync_http(key: PoolKey) -> httpx.Client:
     """A new sync pool for `key` (not shared)."""
-    return httpx.Client(timeout=key.default_timeout(), limits=key.limits(), verify=_ssl_context())
+    return httpx.Client(**_http_options(key, httpx.HTTPTransport))
 
 
 def new_async_http(key: PoolKey) -> httpx.AsyncClient:
     """A new async pool for `key` (not shared)."""
-    return httpx.AsyncClient(
-        timeout=key.default_timeout(), limits=key.limits(), verify=_ssl_context()
-    )
+    return httpx.AsyncClient(**_http_options(key, httpx.AsyncHTTPTransport))
+
+
+def _http_options(
+    key: PoolKey, transport: type[httpx.HTTPTransport] | type[httpx.AsyncHTTPTransport]
+) -> dict[str, Any]:
+    """An httpx client's arguments for `key`; socket options need a transport of their own."""
+    if key.socket_options is None:
+        return {"timeout": key.default_timeout(), "limits": key.limits(), "verify": _ssl_context()}
+    return {
+        "timeout": key.default_timeout(),
+        "transport": transport(
+            verify=_ssl_context(), limits=key.limits(), socket_options=key.socket_options
+        ),
+    }
 
 
 _Http = TypeVar("_Http", httpx.Client, httpx.AsyncClient)

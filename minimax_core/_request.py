@@ -23,6 +23,8 @@ from ._media import BODY_LIMIT, MB, MediaCheck, check_body_size, check_media_par
 from .models import ModelInfo, model_info
 
 __all__ = [
+    "NAMED_FIELDS",
+    "STRICT_TOOLS_NOT_HONOURED",
     "build_request",
     "check_effort",
     "check_thinking",
@@ -33,6 +35,14 @@ __all__ = [
 ]
 
 _ROLES = {"system", "user", "assistant", "tool"}
+
+STRICT_TOOLS_NOT_HONOURED = (
+    "MiniMax's tool schema has no `strict` field, so strict=True is not sent and cannot "
+    "guarantee arguments that match the schema; the library still refuses arguments that are "
+    "not a JSON object, and your tool should validate the rest"
+)
+"""What both adapters say when asked for strict tools (MiniMax's chat-completions reference
+lists no `strict` in a function tool)."""
 _UNSUPPORTED = {
     "function_call": "the legacy `function_call` is not supported by MiniMax; use `tools` and `tool_choice`",
     "functions": "the legacy `functions` is not supported by MiniMax; use `tools`",
@@ -186,6 +196,50 @@ def _check_parts(
             check_media_part(part, kind, position, media)
 
 
+# Request fields `build_request` takes by name. The same field in `extra` (a framework's
+# `model_kwargs`, `extra_body`, `additional_kwargs`) is merged into the named value before any
+# check, so nothing invalid reaches the network because of how it was spelled.
+NAMED_FIELDS = frozenset(
+    {
+        "model",
+        "stream",
+        "temperature",
+        "top_p",
+        "max_completion_tokens",
+        "max_tokens",
+        "thinking",
+        "reasoning_effort",
+        "reasoning_split",
+        "tools",
+        "tool_choice",
+        "parallel_tool_calls",
+        "response_format",
+        "stop",
+        "service_tier",
+    }
+)
+
+
+def merge_named_extras(
+    named: dict[str, Any], extra: dict[str, Any], reasoning_split_given: bool
+) -> None:
+    """Move `extra`'s named fields into `named`, in place; a value given by name wins.
+
+    Precedence is per-call keyword > named setting > extras: an extra fills a field only while
+    it is unset (`None`). `reasoning_split` is `True` by default rather than unset, so an
+    extra replaces it unless the caller gave it (`reasoning_split_given`). `max_tokens` is
+    OpenAI's older name for `max_completion_tokens`. `model` and `stream` are always set, so
+    an extra never changes where or how the request goes.
+    """
+    for key in NAMED_FIELDS & extra.keys():
+        value = extra.pop(key)
+        target = "max_completion_tokens" if key == "max_tokens" else key
+        if target == "reasoning_split" and not reasoning_split_given:
+            named[target] = value
+        elif named.get(target) is None:
+            named[target] = value
+
+
 # Whatever is not inline media (text, tools) stays far below this: a million-token context is a
 # few MB of text. So the body is serialised to measure it only when inline media come this close.
 _BODY_MARGIN = 16 * MB
@@ -217,14 +271,43 @@ def build_request(
     include_usage: bool = True,
     reasoning_effort: str | None = None,
     extra: Mapping[str, Any] | None = None,
+    reasoning_split_given: bool = True,
 ) -> dict[str, Any]:
-    """The JSON body for `POST /chat/completions`, checked; `extra` keys are sent as they are.
+    """The JSON body for `POST /chat/completions`, checked; other `extra` keys are sent as they are.
 
-    `reasoning_effort` goes on the wire as the top-level field of that name.
+    A key of `extra` naming a parameter here is checked like that parameter and fills it only
+    while it is unset (`merge_named_extras`). `reasoning_split_given=False` says the
+    `reasoning_split` passed is a default an extra may replace. `reasoning_effort` goes on the
+    wire as the top-level field of that name.
     """
+    extra = dict(extra or {})
+    if extra and not NAMED_FIELDS.isdisjoint(extra):
+        named: dict[str, Any] = {
+            "model": model,
+            "stream": stream,
+            "temperature": temperature,
+            "top_p": top_p,
+            "max_completion_tokens": max_completion_tokens,
+            "thinking": thinking,
+            "reasoning_effort": reasoning_effort,
+            "reasoning_split": reasoning_split,
+            "tools": tools,
+            "tool_choice": tool_choice,
+            "parallel_tool_calls": parallel_tool_calls,
+            "response_format": response_format,
+            "stop": stop,
+            "service_tier": service_tier,
+        }
+        merge_named_extras(named, extra, reasoning_split_given)
+        temperature, top_p = named["temperature"], named["top_p"]
+        max_completion_tokens = named["max_completion_tokens"]
+        thinking, reasoning_effort = named["thinking"], named["reasoning_effort"]
+        reasoning_split, tools = named["reasoning_split"], named["tools"]
+        tool_choice, parallel_tool_calls = named["tool_choice"], named["parallel_tool_calls"]
+        response_format, stop = named["response_format"], named["stop"]
+        service_tier = named["service_tier"]
     if not isinstance(model, str) or not model.strip():
         raise RequestValidationError("model must be a non-empty model name, e.g. 'MiniMax-M3'")
-    extra = dict(extra or {})
     for key, reason in _UNSUPPORTED.items():
         if key in extra:
             raise RequestValidationError(reason)
@@ -288,6 +371,11 @@ def build_request(
     if parallel_tool_calls is not None and tools:
         body["parallel_tool_calls"] = parallel_tool_calls
     if response_format is not None:
+        if not isinstance(response_format, Mapping):
+            raise RequestValidationError(
+                f"response_format must be a dict such as {{'type': 'json_object'}}, got "
+                f"{response_format!r}"
+            )
         body["response_format"] = dict(response_format)
     if stop:
         body["stop"] = [stop] if isinstance(stop, str) else list(stop)
@@ -300,6 +388,11 @@ def build_request(
 
 
 def _check_tool(tool: Mapping[str, Any], position: int) -> dict[str, Any]:
+    if not isinstance(tool, Mapping):
+        raise RequestValidationError(
+            f"tools[{position}] must be a dict {{'type': 'function', 'function': {{...}}}}, "
+            f"got {tool!r}"
+        )
     if tool.get("type", "function") != "function":
         raise RequestValidationError(
             f"tools[{position}] has type {tool.get('type')!r}; MiniMax accepts only function tools"

@@ -8,8 +8,10 @@ MiniMax refuses `thinking` disabled on them with code 2013).
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -208,3 +210,57 @@ def approximate_tokens(text: str) -> int:
     """
     wide = sum(1 for char in text if ord(char) >= 0x2E80)
     return wide + -(-(len(text) - wide) // 4)
+
+
+# ChatOpenAI's approximations (langchain-openai's `get_num_tokens_from_messages`): a few tokens
+# of framing per message and for the reply, and OpenAI's image figures. MiniMax publishes none.
+_PER_MESSAGE = 3
+_PER_REPLY = 3
+_PER_TOOL_RESULT = 3
+_LOW_DETAIL_IMAGE = 85
+_IMAGE = 765  # OpenAI's count for a 1024x1024 image at high detail; images are not fetched
+
+
+def approximate_request_tokens(
+    messages: Sequence[Mapping[str, Any]],
+    tools: Sequence[Mapping[str, Any]] = (),
+    count: Callable[[str], int] = approximate_tokens,
+) -> int:
+    """A rough token count for wire `messages` and `tools`, the way ChatOpenAI approximates.
+
+    Text through `count`; each message, the reply and each tool result add a few tokens of
+    framing; tool calls count their name and arguments; each tool its JSON schema; an image
+    85 at `detail: "low"`, else 765 (images are not fetched or decoded); a video nothing (no
+    published figure). The exact count is in the usage of an answer.
+    """
+    total = _PER_REPLY
+    for message in messages:
+        total += _PER_MESSAGE
+        for key, value in message.items():
+            if key == "tool_call_id":
+                total += _PER_TOOL_RESULT
+            elif key == "content" and isinstance(value, list):
+                total += sum(_part_tokens(part, count) for part in value)
+            elif key == "tool_calls" and isinstance(value, list):
+                for call in value:
+                    function = call.get("function") or {}
+                    total += count(str(function.get("name", "")))
+                    total += count(str(function.get("arguments", "")))
+            elif isinstance(value, str) and value:
+                total += count(value)
+    for tool in tools:
+        total += count(json.dumps(tool, ensure_ascii=False, separators=(",", ":")))
+    return total
+
+
+def _part_tokens(part: Any, count: Callable[[str], int]) -> int:
+    if isinstance(part, str):
+        return count(part)
+    kind = part.get("type") if isinstance(part, Mapping) else None
+    if kind == "text":
+        return count(str(part.get("text", "")))
+    if kind == "image_url":
+        image = part.get("image_url")
+        low = isinstance(image, Mapping) and image.get("detail") == "low"
+        return _LOW_DETAIL_IMAGE if low else _IMAGE
+    return 0

@@ -793,11 +793,13 @@ def _check_models(report: ProbeReport, session: _Session, question: list[dict[st
     )
 
     def ask(model: str, stream: bool = False, **extra: Any) -> Completion:
-        # `extra` bypasses the client's own checks: the point is to hear what the server says.
-        # The cap bounds what `max` effort costs; only whether a request is taken matters here.
+        # `extra` is set after `build_request`, whose checks would refuse it: the point is to
+        # hear what the server says. The cap bounds what `max` effort costs; only whether a
+        # request is taken matters here.
         request = build_request(
-            question, model=model, stream=stream, max_completion_tokens=_CHECK_BUDGET, extra=extra
+            question, model=model, stream=stream, max_completion_tokens=_CHECK_BUDGET
         )
+        request.update(extra)
         if stream:
             return session.stream(request)[0]
         return session.create(request)[0]

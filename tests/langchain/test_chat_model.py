@@ -89,7 +89,7 @@ def test_aliases_and_defaults() -> None:
     assert ChatMiniMax(model_name="MiniMax-M2.5", max_tokens=7).max_tokens == 7
     assert llm.lc_secrets == {"api_key": "MINIMAX_API_KEY"}
     assert llm._llm_type == "minimax-chat"
-    assert not ChatMiniMax.is_lc_serializable()
+    assert ChatMiniMax.is_lc_serializable()
 
 
 def test_unknown_arguments_go_to_model_kwargs_with_a_warning() -> None:
@@ -396,7 +396,7 @@ def test_structured_output_include_raw_keeps_reasoning(make_llm: MakeLLM) -> Non
 
 def test_structured_output_rejects_unknown_options() -> None:
     with pytest.raises(ValueError, match="unsupported arguments"):
-        ChatMiniMax().with_structured_output(Joke, tools=[])
+        ChatMiniMax().with_structured_output(Joke, unknown_option=1)
     with pytest.raises(ValueError, match="method must be"):
         ChatMiniMax().with_structured_output(Joke, method="xml")  # type: ignore[arg-type]
 

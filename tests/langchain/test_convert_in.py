@@ -10,7 +10,12 @@ from langchain_core.load import dumpd, load
 from langchain_core.messages import AIMessage, AIMessageChunk
 
 import langchain_minimax  # noqa: F401  (registers the translator)
-from langchain_minimax._messages_in import ChunkBuilder, completion_to_message, usage_metadata
+from langchain_minimax._messages_in import (
+    ChunkBuilder,
+    completion_to_message,
+    token_usage,
+    usage_metadata,
+)
 from langchain_minimax._translator import translate_content, translate_content_chunk
 from minimax_core import Completion, StreamDelta, ToolCall, ToolCallDelta, Usage
 from minimax_core._accumulate import Accumulator
@@ -73,6 +78,7 @@ def test_completion_to_message() -> None:
         "model_provider": "minimax",
         "model_name": "MiniMax-M2.7",
         "finish_reason": "stop",
+        "token_usage": token_usage(completion().usage),
         "id": "resp-1",
         "input_sensitive": False,
         "output_sensitive": False,

@@ -133,10 +133,10 @@ def test_refused_spellings_say_why(kwargs: dict[str, Any], message: str) -> None
 
 def test_unknown_keywords_warn_and_are_sent(minimax_server: MiniMaxServer) -> None:
     """LangChain's convention (ChatOpenAI's too): a warning, then the body via model_kwargs."""
-    with pytest.warns(UserWarning, match="presence_penalty was transferred to model_kwargs"):
+    with pytest.warns(UserWarning, match="top_k was transferred to model_kwargs"):
         llm = ChatMiniMax(
-            api_key=minimax_server.api_key, base_url=minimax_server.base_url, presence_penalty=0.5
+            api_key=minimax_server.api_key, base_url=minimax_server.base_url, top_k=40
         )
-    assert llm.model_kwargs == {"presence_penalty": 0.5}
+    assert llm.model_kwargs == {"top_k": 40}
     llm.invoke("Hello")
-    assert minimax_server.requests[-1].body["presence_penalty"] == 0.5
+    assert minimax_server.requests[-1].body["top_k"] == 40

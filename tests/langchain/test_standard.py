@@ -8,19 +8,24 @@ so the tests run offline against the real converters.
 
 from __future__ import annotations
 
+import os
 import warnings
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import httpx
 import pytest
 from langchain_core.language_models import BaseChatModel
+from langchain_core.load import dumpd, load
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_tests.integration_tests import ChatModelIntegrationTests
 from langchain_tests.unit_tests import ChatModelUnitTests
+from pydantic import SecretStr
 from pytest_benchmark.logger import PytestBenchmarkWarning
+from syrupy.assertion import SnapshotAssertion
 
 from langchain_minimax import ChatMiniMax
 from minimax_server import MiniMaxServer
@@ -66,6 +71,30 @@ class TestChatMiniMaxUnit(ChatModelUnitTests):
             {"model": "MiniMax-M3"},
             {"api_key": "env-key", "base_url": "http://127.0.0.1:9/v1", "model_name": "MiniMax-M3"},
         )
+
+    @pytest.mark.xfail(
+        reason="it loads with allowed_objects='all', which admits only the partner packages "
+        "langchain-core lists in langchain_core.load.mapping; test_serdes_allowed_by_name "
+        "runs the same round trip with ChatMiniMax allowed"
+    )
+    def test_serdes(self, model: BaseChatModel, snapshot: SnapshotAssertion) -> None:
+        super().test_serdes(model, snapshot)
+
+    def test_serdes_allowed_by_name(self, model: BaseChatModel) -> None:
+        env_params = self.init_from_env_params[0]
+        with mock.patch.dict(os.environ, env_params):
+            serialized = dumpd(model)
+            loaded = load(
+                serialized,
+                valid_namespaces=["langchain_minimax"],
+                allowed_objects=[ChatMiniMax],
+                secrets_from_env=True,
+            )
+        assert isinstance(loaded, ChatMiniMax)
+        assert loaded.api_key == SecretStr("env-key")  # from the environment, not the dump
+        mine, theirs = model.model_dump(), loaded.model_dump()
+        mine.pop("api_key"), theirs.pop("api_key")
+        assert mine == theirs
 
 
 class _AgainstLocalServer(ChatModelIntegrationTests):
