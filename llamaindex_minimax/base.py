@@ -29,7 +29,11 @@ from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW, DEFAULT_NUM_OUTPU
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
-from llama_index.core.rate_limiter import BaseRateLimiter
+
+try:  # LlamaIndex's own limiters came in llama-index-core 0.14.16; we support 0.14.8 on.
+    from llama_index.core.rate_limiter import BaseRateLimiter
+except ImportError:  # pragma: no cover - exercised by `make test-lowest`
+    BaseRateLimiter = None  # type: ignore[assignment,misc]
 
 from minimax_core import (
     DEFAULT_MODEL,
@@ -207,6 +211,12 @@ class MiniMax(FunctionCallingLLM):
         # callback decorators; ours goes to the client, which paces every attempt.
         framework_limiter = None
         if rate_limiter is not None and not isinstance(rate_limiter, AdaptiveRateLimiter):
+            if BaseRateLimiter is None:
+                raise RequestValidationError(
+                    "rate_limiter: LlamaIndex's own limiters need llama-index-core 0.14.16 or "
+                    "newer; on this release pass minimax_core.AdaptiveRateLimiter, got "
+                    f"{type(rate_limiter).__name__}"
+                )
             if not isinstance(rate_limiter, BaseRateLimiter):
                 raise RequestValidationError(
                     "rate_limiter must be minimax_core.AdaptiveRateLimiter (paces every attempt, "
@@ -231,7 +241,8 @@ class MiniMax(FunctionCallingLLM):
             max_retries=max_retries,
             additional_kwargs=additional_kwargs or {},
             default_headers=default_headers,
-            rate_limiter=framework_limiter,
+            # Older releases have no such field: only set it when there is one to set.
+            **({"rate_limiter": framework_limiter} if framework_limiter is not None else {}),
             **kwargs,
         )
         # A key function is called per request by the client and never stored as a key.

@@ -7,7 +7,6 @@ from typing import Any
 import httpx
 import pytest
 from llama_index.core.llms import ChatMessage
-from llama_index.core.rate_limiter import TokenBucketRateLimiter
 from llama_index.core.tools import FunctionTool
 
 from llamaindex_minimax import MiniMax
@@ -102,38 +101,6 @@ async def test_key_functions_are_called_per_request(server: MiniMaxServer) -> No
     assert server.api_key not in repr(llm) + str(llm.model_dump()) + llm.to_json()
     await llm.aclose()
     await allm.aclose()
-
-
-# --- LlamaIndex's own rate limiters ------------------------------------------------------------
-
-
-class CountingBucket(TokenBucketRateLimiter):
-    """LlamaIndex's token bucket, counting the calls it paces."""
-
-    def acquire(self, num_tokens: int = 0) -> None:
-        self.__dict__.setdefault("_counted", []).append("sync")
-        super().acquire(num_tokens)
-
-    async def async_acquire(self, num_tokens: int = 0) -> None:
-        self.__dict__.setdefault("_counted", []).append("async")
-        await super().async_acquire(num_tokens)
-
-
-async def test_llama_index_rate_limiters_pace_every_call(make_llm: LLMFactory) -> None:
-    bucket = CountingBucket(requests_per_minute=6000)
-    llm = make_llm(rate_limiter=bucket)
-    assert llm.rate_limiter is bucket
-    assert llm.chat(HELLO).message.content
-    assert "".join(chunk.delta or "" for chunk in llm.stream_chat(HELLO))
-    assert (await llm.achat(HELLO)).message.content
-    chunks = [chunk async for chunk in await llm.astream_chat(HELLO)]
-    assert chunks
-    assert bucket.__dict__["_counted"] == ["sync", "sync", "async", "async"]
-
-
-def test_a_limiter_of_another_kind_is_refused_at_construction(make_llm: LLMFactory) -> None:
-    with pytest.raises(RequestValidationError, match="AdaptiveRateLimiter"):
-        make_llm(rate_limiter=object())
 
 
 # --- strict tools: MiniMax's tool schema has no `strict`, so neither adapter sends it ----------
