@@ -16,9 +16,7 @@ contract. Modules starting with `_` are private (the adapters use some of them d
 from ._client import (
     CHINA_BASE_URL,
     DEFAULT_BASE_URL,
-    AsyncChatStream,
     AsyncMiniMaxClient,
-    ChatStream,
     MiniMaxClient,
     resolve_base_url,
 )
@@ -46,6 +44,7 @@ from ._files import DEFAULT_PURPOSE, AsyncFiles, FileObject, Files
 from ._limiter import AdaptiveRateLimiter
 from ._request import build_request, normalize_thinking, safe_arguments, validate_messages
 from ._settings import Settings, resolve_settings
+from ._streaming import AsyncChatStream, ChatStream
 from .models import DEFAULT_MODEL, EFFORT_LEVELS, MODELS, ModelInfo, model_info
 from .replay import assistant_message
 from .types import Completion, StreamDelta, ToolCall, ToolCallDelta, Usage
