@@ -13,6 +13,7 @@ The package exports the client, the result types, the errors and request buildin
 contract. Modules starting with `_` are private (the adapters use some of them directly).
 """
 
+from ._accumulate import TurnView
 from ._client import (
     CHINA_BASE_URL,
     DEFAULT_BASE_URL,
@@ -89,6 +90,7 @@ __all__ = [
     "StreamError",
     "ToolCall",
     "ToolCallDelta",
+    "TurnView",
     "Usage",
     "UsageLimitError",
     "assistant_message",

@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 
-from ._accumulate import Accumulator
+from ._accumulate import Accumulator, TurnView, completed_view
 from ._exceptions import APITimeoutError, MiniMaxError, StreamError
 from ._limiter import Permit
 from ._reasoning import Prefill
@@ -117,6 +117,10 @@ class _Stream(Generic[_Chunks]):
         self._first = first
         self.completion = completion
         self._permit: Permit | None = None
+        self.turn: TurnView = (
+            reader.accumulator.view if reader is not None else completed_view(completion)
+        )
+        """The turn folded so far, read-only, shared with the reader (see `TurnView`)."""
 
     @classmethod
     def whole(cls: type[_S], completion: Completion) -> _S:
