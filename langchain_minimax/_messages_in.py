@@ -30,7 +30,6 @@ from langchain_core.messages import (
     InvalidToolCall,
     OutputTokenDetails,
     ToolCall,
-    ToolCallChunk,
     UsageMetadata,
 )
 from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
@@ -38,7 +37,6 @@ from langchain_core.outputs import ChatGenerationChunk
 
 from minimax_core import Completion, StreamDelta, Usage
 from minimax_core._budget import warn_if_thinking_used_budget
-from minimax_core.replay import new_tool_call_id
 
 __all__ = [
     "PROVIDER",
@@ -199,18 +197,16 @@ def completion_to_message(completion: Completion, model: str) -> AIMessage:
 class ChunkBuilder:
     """Turns one stream's deltas into chunks; O(1) work per delta.
 
-    A tool call whose server sent no id gets one here, on its first chunk, so a `ToolMessage`
-    can answer it; an id that arrives later for the same call is then ignored, since a second
-    id would split the call in two when LangChain merges the chunks.
+    A tool call's id comes from the core on its first delta only (minted there when the server
+    sent none; an id the server sends later is recorded, not swapped in), so merged chunks hold
+    one id per call, the one the stream's `Completion` holds.
     """
 
-    __slots__ = ("_seen", "_with_id", "include_usage", "model")
+    __slots__ = ("include_usage", "model")
 
     def __init__(self, model: str, *, include_usage: bool = True) -> None:
         self.model = model
         self.include_usage = include_usage
-        self._seen: set[int] = set()
-        self._with_id: set[int] = set()
 
     def chunk(self, delta: StreamDelta) -> ChatGenerationChunk:
         """The chunk for one delta: new text, new reasoning, tool-call pieces."""
@@ -220,19 +216,10 @@ class ChunkBuilder:
         if not delta.tool_calls:
             # Empty fields are left to their defaults: validating them costs more per chunk.
             return ChatGenerationChunk(message=AIMessageChunk(content=delta.text, **fields))
-        pieces: list[ToolCallChunk] = []
-        for call in delta.tool_calls:
-            call_id = call.id
-            if call.index not in self._seen:
-                self._seen.add(call.index)
-                call_id = call_id or new_tool_call_id()
-            elif call_id is not None and call.index in self._with_id:
-                call_id = None
-            if call_id is not None:
-                self._with_id.add(call.index)
-            pieces.append(
-                tool_call_chunk(name=call.name, args=call.arguments, id=call_id, index=call.index)
-            )
+        pieces = [
+            tool_call_chunk(name=call.name, args=call.arguments, id=call.id, index=call.index)
+            for call in delta.tool_calls
+        ]
         message = AIMessageChunk(content=delta.text, tool_call_chunks=pieces, **fields)
         return ChatGenerationChunk(message=message)
 

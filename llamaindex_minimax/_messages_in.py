@@ -5,8 +5,9 @@
   with the calls also in `additional_kwargs["tool_calls"]` (wire dicts), where LlamaIndex's
   streaming structured output looks for them.
 - `ChatStreamAccumulator`: one `ChatResponse` per `StreamDelta`, each carrying the whole message so
-  far, at a cost per chunk that does not grow with the answer (see `_lazy`); then the final
-  response, built from the `Completion` exactly as a non-streamed one.
+  far, read from the core stream's `TurnView` (the stream is folded once, in the core) at a cost
+  per chunk that does not grow with the answer (see `_lazy`); then the final response, built
+  from the `Completion` exactly as a non-streamed one.
 - `tool_selections(response)`: the tool calls of a response, partial ones included mid-stream.
 """
 
@@ -27,7 +28,7 @@ from llama_index.core.base.llms.types import (
 from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.llms.utils import parse_partial_json
 
-from minimax_core import Completion, StreamDelta, ToolCallDelta, Usage
+from minimax_core import Completion, StreamDelta, TurnView, Usage
 from minimax_core._budget import warn_if_thinking_used_budget
 from minimax_core._toolcalls import parse_arguments
 
@@ -117,61 +118,29 @@ def completion_response(response: ChatResponse) -> CompletionResponse:
 # --- streaming ------------------------------------------------------------------------------
 
 
-class _Pieces:
-    """Append-only text pieces; a prefix is joined on demand, extending the last join."""
-
-    __slots__ = ("_joined", "_joined_count", "parts")
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self._joined = ""
-        self._joined_count = 0
-
-    def upto(self, count: int) -> str:
-        if count == self._joined_count:
-            return self._joined
-        if count > self._joined_count:
-            joined = self._joined + "".join(self.parts[self._joined_count : count])
-            self._joined, self._joined_count = joined, count
-            return joined
-        return "".join(self.parts[:count])
-
-
-class _CallSlot:
-    __slots__ = ("args", "id", "name")
-
-    def __init__(self, call_id: str | None, name: str | None) -> None:
-        self.id = call_id
-        self.name = name
-        self.args = _Pieces()
-
-
-_CallsView = tuple[tuple[_CallSlot, int], ...]
+_CallCounts = tuple[tuple[int, int], ...]
 
 
 class _Snapshot:
-    """What one streamed chunk's message covers: piece counts, not strings."""
+    """What one streamed chunk's message covers: piece counts over the core's `TurnView`."""
 
-    __slots__ = ("_calls", "_reasoning", "_reasoning_count", "_text", "_text_count")
+    __slots__ = ("_calls", "_reasoning_count", "_text_count", "_turn")
 
     def __init__(
-        self,
-        text: _Pieces,
-        reasoning: _Pieces,
-        calls: _CallsView,
+        self, turn: TurnView, text_count: int, reasoning_count: int, calls: _CallCounts
     ) -> None:
-        self._text = text
-        self._text_count = len(text.parts)
-        self._reasoning = reasoning
-        self._reasoning_count = len(reasoning.parts)
+        self._turn = turn
+        self._text_count = text_count
+        self._reasoning_count = reasoning_count
         self._calls = calls
 
     def text(self) -> str:
-        return self._text.upto(self._text_count)
+        return self._turn.text(self._text_count)
 
-    def tool_calls(self) -> list[tuple[str | None, str, str]]:
+    def tool_calls(self) -> list[tuple[str, str, str]]:
         """`(id, name, arguments so far)` of each call begun by this chunk."""
-        return [(slot.id, slot.name or "", slot.args.upto(count)) for slot, count in self._calls]
+        turn = self._turn
+        return [turn.tool_call(index, count) for index, count in self._calls]
 
     def additional_kwargs(self) -> dict[str, Any]:
         return {
@@ -184,7 +153,7 @@ class _Snapshot:
     def blocks(self) -> list[ContentBlock]:
         blocks: list[ContentBlock] = []
         if self._reasoning_count:
-            blocks.append(ThinkingBlock(content=self._reasoning.upto(self._reasoning_count)))
+            blocks.append(ThinkingBlock(content=self._turn.reasoning(self._reasoning_count)))
         if self._text_count or not self._calls:
             blocks.append(TextBlock(text=self.text()))
         blocks.extend(
@@ -218,34 +187,37 @@ def _snapshot_of(message: ChatMessage) -> _Snapshot | None:
 
 
 class ChatStreamAccumulator:
-    """Folds `StreamDelta`s into cumulative `ChatResponse`s; shared by sync and async streams.
+    """Turns one stream's `StreamDelta`s into cumulative `ChatResponse`s; sync and async alike.
 
-    `feed` does O(1) work whatever the length of the answer: the chunk's message refers to the
-    shared pieces and is materialised only if read. `finish` builds the last response from the
-    `Completion`, so a streamed answer ends exactly like a non-streamed one (with the replay
-    data, usage and parsed tool arguments).
+    The stream is folded once, by the core: `turn` is the stream's read-only `TurnView`, and
+    this only counts the pieces of the deltas it has seen, so `feed` does O(1) work whatever the
+    length of the answer (the chunk's message is materialised only if read). `finish` builds the
+    last response from the `Completion`, so a streamed answer ends exactly like a non-streamed
+    one (with the replay data, usage and parsed tool arguments).
     """
 
-    __slots__ = ("_calls", "_calls_view", "_reasoning", "_text")
+    __slots__ = ("_args", "_calls", "_reasoning_count", "_text_count", "_turn")
 
-    def __init__(self) -> None:
-        self._text = _Pieces()
-        self._reasoning = _Pieces()
-        self._calls: dict[int, _CallSlot] = {}
-        self._calls_view: _CallsView = ()
+    def __init__(self, turn: TurnView) -> None:
+        self._turn = turn
+        self._text_count = 0
+        self._reasoning_count = 0
+        self._args: dict[int, int] = {}
+        self._calls: _CallCounts = ()
 
     def feed(self, delta: StreamDelta) -> ChatResponse:
         text, reasoning = delta.text, delta.reasoning
         if text:
-            self._text.parts.append(text)
+            self._text_count += 1
         if reasoning:
-            self._reasoning.parts.append(reasoning)
+            self._reasoning_count += 1
         if delta.tool_calls:
+            args = self._args
             for piece in delta.tool_calls:
-                self._add_call(piece)
-            self._calls_view = tuple((slot, len(slot.args.parts)) for slot in self._calls.values())
-        snapshot = _Snapshot(self._text, self._reasoning, self._calls_view)
-        if self._calls_view:
+                args[piece.index] = args.get(piece.index, 0) + (1 if piece.arguments else 0)
+            self._calls = tuple(args.items())
+        snapshot = _Snapshot(self._turn, self._text_count, self._reasoning_count, self._calls)
+        if self._calls:
             message = deferred(
                 StreamedChatMessage,
                 {"role": MessageRole.ASSISTANT},
@@ -270,16 +242,6 @@ class ChatStreamAccumulator:
                 "additional_kwargs": {"thinking_delta": reasoning} if reasoning else {},
             },
         )
-
-    def _add_call(self, piece: ToolCallDelta) -> None:
-        slot = self._calls.get(piece.index)
-        if slot is None:
-            slot = self._calls[piece.index] = _CallSlot(piece.id, piece.name)
-        else:
-            slot.id = slot.id or piece.id
-            slot.name = slot.name or piece.name
-        if piece.arguments:
-            slot.args.parts.append(piece.arguments)
 
     def finish(self, completion: Completion) -> ChatResponse:
         return completion_to_response(completion, delta="")

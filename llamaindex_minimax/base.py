@@ -409,8 +409,8 @@ class MiniMax(FunctionCallingLLM):
         client = self._sync_client()
 
         def gen() -> ChatResponseGen:
-            accumulator = ChatStreamAccumulator()
             with client.stream(body, think_prefill=self.think_prefill) as stream:
+                accumulator = ChatStreamAccumulator(stream.turn)
                 for delta in stream:
                     yield accumulator.feed(delta)
             yield accumulator.finish(_finished(stream.completion))
@@ -424,8 +424,8 @@ class MiniMax(FunctionCallingLLM):
         client = await self._async_client()
 
         async def gen() -> ChatResponseAsyncGen:
-            accumulator = ChatStreamAccumulator()
             async with await client.stream(body, think_prefill=self.think_prefill) as stream:
+                accumulator = ChatStreamAccumulator(stream.turn)
                 async for delta in stream:
                     yield accumulator.feed(delta)
             yield accumulator.finish(_finished(stream.completion))

@@ -13,12 +13,11 @@ The package exports the client, the result types, the errors and request buildin
 contract. Modules starting with `_` are private (the adapters use some of them directly).
 """
 
+from ._accumulate import TurnView
 from ._client import (
     CHINA_BASE_URL,
     DEFAULT_BASE_URL,
-    AsyncChatStream,
     AsyncMiniMaxClient,
-    ChatStream,
     MiniMaxClient,
     resolve_base_url,
 )
@@ -46,6 +45,7 @@ from ._files import DEFAULT_PURPOSE, AsyncFiles, FileObject, Files
 from ._limiter import AdaptiveRateLimiter
 from ._request import build_request, normalize_thinking, safe_arguments, validate_messages
 from ._settings import Settings, resolve_settings
+from ._streaming import AsyncChatStream, ChatStream
 from .models import DEFAULT_MODEL, EFFORT_LEVELS, MODELS, ModelInfo, model_info
 from .replay import assistant_message
 from .types import Completion, StreamDelta, ToolCall, ToolCallDelta, Usage
@@ -90,6 +90,7 @@ __all__ = [
     "StreamError",
     "ToolCall",
     "ToolCallDelta",
+    "TurnView",
     "Usage",
     "UsageLimitError",
     "assistant_message",

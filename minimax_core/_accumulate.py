@@ -25,7 +25,7 @@ from ._toolcalls import new_tool_call_id, parse_arguments, parse_tool_xml
 from .replay import build_replay
 from .types import Completion, StreamDelta, ToolCall, ToolCallDelta, Usage
 
-__all__ = ["Accumulator", "completion_from_body", "usage_from_wire"]
+__all__ = ["Accumulator", "TurnView", "completed_view", "completion_from_body", "usage_from_wire"]
 
 _METADATA_KEYS = (
     "input_sensitive",
@@ -52,11 +52,19 @@ def _malformed(exc: Exception) -> StreamError:
 
 
 class _ToolSlot:
-    __slots__ = ("args", "id", "name", "ordinal")
+    """One tool call as it accumulates.
+
+    `id` is fixed on the call's first piece: the server's, or one minted here (the one place a
+    streamed call's id is made), so the first `ToolCallDelta` of every call carries it.
+    `sent_id` is the id the server gave, used to tell a new call at a reused `index`.
+    """
+
+    __slots__ = ("args", "id", "name", "ordinal", "sent_id")
 
     def __init__(self, ordinal: int, call_id: str | None, name: str | None) -> None:
         self.ordinal = ordinal
-        self.id = call_id
+        self.id = call_id or new_tool_call_id()
+        self.sent_id = call_id
         self.name = name
         self.args: list[str] = []
 
@@ -116,6 +124,11 @@ class Accumulator:
         self._final_message: Mapping[str, Any] | None = None
         self._first_frame: Mapping[str, Any] | None = None
         self._last_frame: Mapping[str, Any] | None = None
+
+    @property
+    def view(self) -> TurnView:
+        """The turn folded so far, read-only (see `TurnView`)."""
+        return TurnView(self._text, self._display, self._slots)
 
     @property
     def started(self) -> bool:
@@ -250,17 +263,19 @@ class Accumulator:
         if not isinstance(index, int):
             index = len(self._slots) if (call_id or not self._slots) else self._slots[-1].ordinal
         slot = self._slots_by_index.get(index)
-        new = slot is None or (call_id is not None and slot.id is not None and call_id != slot.id)
-        if new:
+        if slot is None or (call_id and slot.sent_id and call_id != slot.sent_id):
             slot = _ToolSlot(len(self._slots), call_id, name)
             self._slots.append(slot)
             self._slots_by_index[index] = slot
-            out_id, out_name = call_id, name
+            out_id: str | None = slot.id
+            out_name = name
         else:
-            assert slot is not None
             out_id = out_name = None
-            if slot.id is None and call_id:
-                slot.id = out_id = call_id
+            if call_id and slot.sent_id is None:
+                # An id sent after the call's first piece: the call keeps the id it was given
+                # there (already handed out), and the server's is recorded, not swapped in.
+                slot.sent_id = call_id
+                self.metadata.setdefault("late_tool_call_ids", {})[slot.id] = call_id
             if slot.name is None and name:
                 slot.name = out_name = name
         if arguments:
@@ -301,6 +316,7 @@ class Accumulator:
                 delta.tool_calls.append(
                     ToolCallDelta(call.index, call.id, call.name, call.arguments)
                 )
+                self._slots.append(_whole_slot(call))
             calls.extend(xml_calls)
         # The finish reason says what was parsed: servers without a tool parser say `stop` for
         # raw XML calls, and some say `tool_calls` when no call could be read.
@@ -340,7 +356,7 @@ class Accumulator:
         if args is not None and not arguments.strip():
             arguments = "{}"
         return ToolCall(
-            id=slot.id or new_tool_call_id(),
+            id=slot.id,
             name=slot.name or "",
             arguments=arguments,
             args=args,
@@ -357,6 +373,81 @@ class Accumulator:
             answer=answer,
             tool_xml=self._parser.tool_xml,
         )
+
+
+def _whole_slot(call: ToolCall) -> _ToolSlot:
+    """A finished call as a slot of one piece (raw-XML calls, whole answers)."""
+    slot = _ToolSlot(call.index, call.id, call.name)
+    if call.arguments:
+        slot.args.append(call.arguments)
+    return slot
+
+
+class _Prefix:
+    """Joins a prefix of an append-only list of pieces, extending the last join when it can."""
+
+    __slots__ = ("_count", "_joined", "parts")
+
+    def __init__(self, parts: list[str]) -> None:
+        self.parts = parts
+        self._joined = ""
+        self._count = 0
+
+    def upto(self, count: int) -> str:
+        if count == self._count:
+            return self._joined
+        if count > self._count:
+            joined = self._joined + "".join(self.parts[self._count : count])
+            self._joined, self._count = joined, count
+            return joined
+        return "".join(self.parts[:count])
+
+
+class TurnView:
+    """A read-only view of the turn a stream has folded so far, over the accumulator's pieces.
+
+    Each delta the accumulator returns adds exactly one piece to what it carries: its `text` one
+    piece of the text, its `reasoning` one of the reasoning, and each `ToolCallDelta` with
+    arguments one piece of that call's (calls are numbered by `ToolCallDelta.index`, from 0). So
+    a reader that counts the pieces of the deltas it has seen reads the turn as of any of them,
+    at O(1) per delta: nothing is joined until asked for, and a longer prefix extends the last
+    join. A call's id and name are the ones its deltas carry (the id from its first piece).
+    """
+
+    __slots__ = ("_args", "_calls", "_reasoning", "_text")
+
+    def __init__(self, text: list[str], reasoning: list[str], calls: list[_ToolSlot]) -> None:
+        self._text = _Prefix(text)
+        self._reasoning = _Prefix(reasoning)
+        self._calls = calls
+        self._args: dict[int, _Prefix] = {}
+
+    def text(self, pieces: int) -> str:
+        """The answer text of the first `pieces` text pieces."""
+        return self._text.upto(pieces)
+
+    def reasoning(self, pieces: int) -> str:
+        """The display reasoning of the first `pieces` reasoning pieces."""
+        return self._reasoning.upto(pieces)
+
+    def tool_call(self, index: int, pieces: int) -> tuple[str, str, str]:
+        """`(id, name, arguments)` of call `index`, its arguments from its first `pieces`."""
+        slot = self._calls[index]
+        joined = self._args.get(index)
+        if joined is None:
+            joined = self._args[index] = _Prefix(slot.args)
+        return slot.id, slot.name or "", joined.upto(pieces)
+
+
+def completed_view(completion: Completion | None) -> TurnView:
+    """The view of a finished turn given whole, as one delta carries it (`_delta_of`)."""
+    if completion is None:
+        return TurnView([], [], [])
+    return TurnView(
+        [completion.text] if completion.text else [],
+        [completion.reasoning] if completion.reasoning else [],
+        [_whole_slot(call) for call in completion.tool_calls],
+    )
 
 
 class _FlatReasoning:

@@ -1,8 +1,9 @@
 """`MiniMaxClient` and `AsyncMiniMaxClient`: thin I/O shells around pure decisions.
 
 Both shells share `_BaseClient` (configuration, headers, what an error answer means, how long to
-wait) and `_StreamReader` (bytes → SSE frames → deltas → `Completion`). They differ only where
-one awaits and the other does not.
+wait). Each has one retry loop, `_send` (rate-limit permit, requeue, backoff), which every request
+goes through: a plain call, a Files API call, and the opening of a stream, whose reading lives in
+`_streaming`. The shells differ only where one awaits and the other does not.
 """
 
 from __future__ import annotations
@@ -16,15 +17,15 @@ import os
 import time
 import weakref
 from asyncio import get_running_loop
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar, overload
 from urllib.parse import urlencode
 
 import httpx
 from pydantic import SecretStr
 
-from ._accumulate import Accumulator, completion_from_body
+from ._accumulate import completion_from_body
 from ._exceptions import (
     APIConnectionError,
     APIStatusError,
@@ -32,7 +33,6 @@ from ._exceptions import (
     AuthenticationError,
     MiniMaxError,
     RequestValidationError,
-    StreamError,
     base_resp_error,
     parse_json_body,
     status_error,
@@ -60,15 +60,13 @@ from ._settings import (
     resolve_settings,
     with_region_hint,
 )
-from ._sse import SSEDecoder
-from .types import Completion, StreamDelta, ToolCallDelta
+from ._streaming import AsyncChatStream, ChatStream, _Stream, _StreamReader, is_event_stream
+from .types import Completion
 
 __all__ = [
     "CHINA_BASE_URL",
     "DEFAULT_BASE_URL",
-    "AsyncChatStream",
     "AsyncMiniMaxClient",
-    "ChatStream",
     "MiniMaxClient",
     "resolve_base_url",
 ]
@@ -280,6 +278,9 @@ class _BaseClient(Generic[_Http]):
             retry_after=parse_retry_after(headers),
         )
 
+    def _kept_headers(self, response: httpx.Response) -> dict[str, str] | None:
+        return dict(response.headers) if self.response_headers else None
+
     @staticmethod
     def _transport_error(exc: httpx.TransportError, when: str) -> MiniMaxError:
         if isinstance(exc, httpx.TimeoutException):
@@ -301,8 +302,9 @@ class _BaseClient(Generic[_Http]):
             )
         except APIStatusError as exc:  # a non-zero `base_resp` in a 200 body
             return _Failure(exc, exc.retryable)
-        if self.response_headers:
-            completion.metadata["headers"] = dict(response.headers)
+        headers = self._kept_headers(response)
+        if headers is not None:
+            completion.metadata["headers"] = headers
         return completion
 
     def _judge_json(self, response: httpx.Response, raw: bytes) -> dict[str, Any] | _Failure:
@@ -364,12 +366,6 @@ def _settle(permit: Permit | None, outcome: object) -> None:
     permit.limit.release(permit)
 
 
-def _opened(permit: Permit | None) -> None:
-    """A stream opened: a success for the limiter; its slot is held until the stream closes."""
-    if permit is not None:
-        permit.limit.report(permit, None)
-
-
 class _Failure:
     """One failed attempt: the error to raise, whether to retry, and its cause."""
 
@@ -383,60 +379,8 @@ class _Failure:
         self.cause = cause
 
 
-class _StreamReader:
-    """Bytes in, deltas out: the SSE decoder and the accumulator, with no I/O."""
-
-    __slots__ = ("accumulator", "decoder", "done")
-
-    def __init__(self, tools: Sequence[Mapping[str, Any]] | None, prefill: Prefill) -> None:
-        self.decoder = SSEDecoder()
-        self.accumulator = Accumulator(tools, prefill=prefill)
-        self.done = False
-
-    def feed(self, chunk: bytes) -> list[StreamDelta]:
-        return self._frames(self.decoder.decode(chunk))
-
-    def end(self) -> tuple[list[StreamDelta], Completion]:
-        deltas = self._frames(self.decoder.flush())
-        last, completion = self.accumulator.finish(streamed=True)
-        if last:
-            deltas.append(last)
-        return deltas, completion
-
-    def _frames(self, frames: list[str]) -> list[StreamDelta]:
-        out: list[StreamDelta] = []
-        for frame in frames:
-            if self.done:
-                break
-            if frame[:1] == "[" and frame.strip() == "[DONE]":
-                self.done = True
-                break
-            for payload in _loads_frame(frame):
-                delta = self.accumulator.feed(payload)
-                if delta:
-                    out.append(delta)
-        return out
-
-
-def _loads_frame(frame: str) -> list[dict[str, Any]]:
-    try:
-        payload = json.loads(frame)
-    except ValueError:
-        # Some servers put several JSON objects on consecutive `data:` lines of one event.
-        payloads = []
-        for line in frame.splitlines():
-            if not line.strip() or line.strip() == "[DONE]":
-                continue
-            try:
-                payloads.append(json.loads(line))
-            except ValueError:
-                raise StreamError(
-                    f"MiniMax sent a malformed stream frame: {frame[:200]!r}"
-                ) from None
-        return payloads
-    if not isinstance(payload, dict):
-        raise StreamError(f"MiniMax sent a stream frame that is not an object: {frame[:200]!r}")
-    return [payload]
+def _when(stream: bool) -> str:
+    return "while opening the stream" if stream else "while sending the request"
 
 
 def _tools_of(request: Mapping[str, Any]) -> Sequence[Mapping[str, Any]] | None:
@@ -449,10 +393,6 @@ def _json_or_raise(raw: bytes) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise APIConnectionError(f"MiniMax answered with something that is not JSON: {raw[:200]!r}")
     return body
-
-
-def _is_event_stream(response: httpx.Response) -> bool:
-    return "text/event-stream" in response.headers.get("content-type", "")
 
 
 class MiniMaxClient(_BaseClient[httpx.Client]):
@@ -508,25 +448,36 @@ class MiniMaxClient(_BaseClient[httpx.Client]):
         *,
         retry: bool = True,
         paced: bool = False,
+        stream: bool = False,
     ) -> _T:
         """Send `build()`'s request until `judge` accepts the answer or no retry is left.
 
         `build` is called for every attempt, so a streamed body starts again from the top;
         `retry=False` is for bodies that cannot (a file object that does not seek). `paced`
-        requests (chat completions) go through the rate limiter, if the client has one.
+        requests (chat completions) go through the rate limiter, if the client has one. With
+        `stream=True` the body is left unread for `judge`; a stream it accepts keeps the
+        response and the limiter's slot until it closes (`_Stream._hold`).
         """
         limit = self.rate_limit if paced else None
         attempt = requeued = 0
         while True:
             permit = limit.enter() if limit else None
+            response: httpx.Response | None = None
             try:
-                response = self.http_client.send(build())
+                response = self.http_client.send(build(), stream=stream)
                 outcome = judge(response)
-            except httpx.TransportError as exc:
-                outcome = self._failure(exc, "while sending the request")
+            except (httpx.TransportError, APIStatusError) as exc:
+                outcome = self._failure(exc, _when(stream))
             except BaseException:
+                if stream and response is not None:
+                    response.close()
                 _settle(permit, None)
                 raise
+            if stream:
+                if isinstance(outcome, _Stream) and outcome._hold(permit):
+                    return outcome
+                if response is not None:
+                    response.close()
             _settle(permit, outcome)
             if not isinstance(outcome, _Failure):
                 return outcome
@@ -549,45 +500,22 @@ class MiniMaxClient(_BaseClient[httpx.Client]):
         content, headers = self._prepare(request, stream=True)
         prefill = resolve_prefill(think_prefill, request, self.base_url)
         timeout = self._httpx_timeout(True)
-        attempt = requeued = 0
-        while True:
-            permit = self.rate_limit.enter() if self.rate_limit else None
-            outcome: Completion | _Failure | None = None
-            response: httpx.Response | None = None
-            try:
-                sent = self.http_client.build_request(
-                    "POST", self._url, content=content, headers=headers, timeout=timeout
-                )
-                response = self.http_client.send(sent, stream=True)
-                if response.status_code < 400 and _is_event_stream(response):
-                    headers_kept = dict(response.headers) if self.response_headers else None
-                    reader = _StreamReader(_tools_of(request), prefill)
-                    chunks = response.iter_bytes()
-                    first: list[StreamDelta] = []
-                    for chunk in chunks:
-                        first = reader.feed(chunk)
-                        if first or reader.done:
-                            break
-                    _opened(permit)
-                    stream = ChatStream(
-                        response, reader, first, chunks=chunks, permit=permit, headers=headers_kept
-                    )
-                    response = permit = None
-                    return stream
-                outcome = self._judge(response, response.read(), request, prefill)
-                if isinstance(outcome, Completion):
-                    return ChatStream(None, None, [_delta_of(outcome)], outcome)
-            except (httpx.TransportError, APIStatusError) as exc:
-                outcome = self._failure(exc, "while opening the stream")
-            finally:
-                if response is not None:
-                    response.close()
-                _settle(permit, outcome)
-            if self._requeue(outcome, requeued):
-                requeued += 1
-                continue
-            time.sleep(self._backoff(attempt, outcome))
-            attempt += 1
+
+        def judge(response: httpx.Response) -> ChatStream | _Failure:
+            if is_event_stream(response):
+                reader = _StreamReader(_tools_of(request), prefill)
+                return ChatStream.open(response, reader, self._kept_headers(response))
+            outcome = self._judge(response, response.read(), request, prefill)
+            return outcome if isinstance(outcome, _Failure) else ChatStream.whole(outcome)
+
+        return self._send(
+            lambda: self.http_client.build_request(
+                "POST", self._url, content=content, headers=headers, timeout=timeout
+            ),
+            judge,
+            paced=True,
+            stream=True,
+        )
 
     def close(self) -> None:
         """Close the pool this client made, or the shared pool it uses (reopened on next use).
@@ -613,132 +541,6 @@ class MiniMaxClient(_BaseClient[httpx.Client]):
         tb: TracebackType | None,
     ) -> None:
         self.close()
-
-
-_Chunks = TypeVar("_Chunks", Iterator[bytes], AsyncIterator[bytes])
-
-
-class _Stream(Generic[_Chunks]):
-    """What both stream shells hold: the response, its byte chunks and the reader over them."""
-
-    def __init__(
-        self,
-        response: httpx.Response | None,
-        reader: _StreamReader | None,
-        first: list[StreamDelta],
-        completion: Completion | None = None,
-        *,
-        chunks: _Chunks | None = None,
-        permit: Permit | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        self._response = response
-        self._headers = headers
-        self._reader = reader
-        self._chunks: _Chunks | None = chunks
-        self._first = first
-        self.completion = completion
-        self._permit = permit
-        if permit is not None:  # a stream dropped unclosed still frees its limiter slot
-            weakref.finalize(self, permit.limit.release, permit)
-
-    def _finished(self, completion: Completion) -> Completion:
-        """The finished turn, with the response headers when the client keeps them."""
-        if self._headers is not None:
-            completion.metadata["headers"] = self._headers
-        return completion
-
-    def _release_permit(self) -> None:
-        if self._permit is not None:
-            self._permit.limit.release(self._permit)
-
-
-class ChatStream(_Stream[Iterator[bytes]]):
-    """The deltas of one streamed answer; `completion` holds the finished turn afterwards.
-
-    Use it as a context manager or iterate it to the end: either way the connection is released,
-    also when the loop is left early.
-    """
-
-    def __iter__(self) -> Iterator[StreamDelta]:
-        try:
-            yield from self._first
-            self._first = []
-            if self._reader is None or self._chunks is None:
-                return
-            reader = self._reader
-            if not reader.done:
-                try:
-                    for chunk in self._chunks:
-                        yield from reader.feed(chunk)
-                        if reader.done:
-                            break
-                except httpx.TransportError as exc:
-                    raise _mid_stream_error(exc) from exc
-            deltas, completion = reader.end()
-            self.completion = self._finished(completion)
-            yield from deltas
-            _drain(self._chunks)
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        if self._response is not None:
-            self._response.close()
-        self._release_permit()
-
-    def __enter__(self) -> ChatStream:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-def _drain(chunks: Iterator[bytes]) -> None:
-    """Read what follows `[DONE]` (normally just the end of the chunked body).
-
-    A response closed before its body ends cannot go back to the pool, so draining it keeps the
-    connection for the next request. The answer is already complete, so a failure here is moot.
-    """
-    try:
-        for _ in chunks:
-            pass
-    except httpx.HTTPError:
-        pass
-
-
-async def _adrain(chunks: AsyncIterator[bytes]) -> None:
-    try:
-        async for _ in chunks:
-            pass
-    except httpx.HTTPError:
-        pass
-
-
-def _mid_stream_error(exc: httpx.TransportError) -> MiniMaxError:
-    if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(
-            "the MiniMax stream stalled past the idle timeout; the partial answer was discarded"
-        )
-    return StreamError(
-        f"the MiniMax stream broke before the answer was complete ({type(exc).__name__}); "
-        "the partial answer was discarded"
-    )
-
-
-def _delta_of(completion: Completion) -> StreamDelta:
-    return StreamDelta(
-        text=completion.text,
-        reasoning=completion.reasoning,
-        tool_calls=[
-            ToolCallDelta(c.index, c.id, c.name, c.arguments) for c in completion.tool_calls
-        ],
-    )
 
 
 class AsyncMiniMaxClient(_BaseClient[httpx.AsyncClient]):
@@ -796,27 +598,58 @@ class AsyncMiniMaxClient(_BaseClient[httpx.AsyncClient]):
             paced=True,
         )
 
+    @overload
     async def _send(
         self,
         build: Callable[[], httpx.Request],
         judge: Callable[[httpx.Response], _T | _Failure],
         *,
+        retry: bool = ...,
+        paced: bool = ...,
+        stream: Literal[False] = ...,
+    ) -> _T: ...
+
+    @overload
+    async def _send(
+        self,
+        build: Callable[[], httpx.Request],
+        judge: Callable[[httpx.Response], Awaitable[_T | _Failure]],
+        *,
+        retry: bool = ...,
+        paced: bool = ...,
+        stream: Literal[True],
+    ) -> _T: ...
+
+    async def _send(
+        self,
+        build: Callable[[], httpx.Request],
+        judge: Callable[[httpx.Response], Any],
+        *,
         retry: bool = True,
         paced: bool = False,
-    ) -> _T:
-        """Async twin of `MiniMaxClient._send`."""
+        stream: bool = False,
+    ) -> Any:
+        """Async twin of `MiniMaxClient._send`; a stream's `judge` is awaited (it reads)."""
         limit = self.rate_limit if paced else None
         attempt = requeued = 0
         while True:
             permit = await limit.aenter() if limit else None
+            response: httpx.Response | None = None
             try:
-                response = await self.http_client.send(build())
-                outcome = judge(response)
-            except httpx.TransportError as exc:
-                outcome = self._failure(exc, "while sending the request")
+                response = await self.http_client.send(build(), stream=stream)
+                outcome = await judge(response) if stream else judge(response)
+            except (httpx.TransportError, APIStatusError) as exc:
+                outcome = self._failure(exc, _when(stream))
             except BaseException:
+                if stream and response is not None:
+                    await response.aclose()
                 _settle(permit, None)
                 raise
+            if stream:
+                if isinstance(outcome, _Stream) and outcome._hold(permit):
+                    return outcome
+                if response is not None:
+                    await response.aclose()
             _settle(permit, outcome)
             if not isinstance(outcome, _Failure):
                 return outcome
@@ -836,45 +669,22 @@ class AsyncMiniMaxClient(_BaseClient[httpx.AsyncClient]):
         content, headers = self._prepare(request, stream=True, key=key)
         prefill = resolve_prefill(think_prefill, request, self.base_url)
         timeout = self._httpx_timeout(True)
-        attempt = requeued = 0
-        while True:
-            permit = await self.rate_limit.aenter() if self.rate_limit else None
-            outcome: Completion | _Failure | None = None
-            response: httpx.Response | None = None
-            try:
-                sent = self.http_client.build_request(
-                    "POST", self._url, content=content, headers=headers, timeout=timeout
-                )
-                response = await self.http_client.send(sent, stream=True)
-                if response.status_code < 400 and _is_event_stream(response):
-                    headers_kept = dict(response.headers) if self.response_headers else None
-                    reader = _StreamReader(_tools_of(request), prefill)
-                    chunks = response.aiter_bytes()
-                    first: list[StreamDelta] = []
-                    async for chunk in chunks:
-                        first = reader.feed(chunk)
-                        if first or reader.done:
-                            break
-                    _opened(permit)
-                    stream = AsyncChatStream(
-                        response, reader, first, chunks=chunks, permit=permit, headers=headers_kept
-                    )
-                    response = permit = None
-                    return stream
-                outcome = self._judge(response, await response.aread(), request, prefill)
-                if isinstance(outcome, Completion):
-                    return AsyncChatStream(None, None, [_delta_of(outcome)], outcome)
-            except (httpx.TransportError, APIStatusError) as exc:
-                outcome = self._failure(exc, "while opening the stream")
-            finally:
-                if response is not None:
-                    await response.aclose()
-                _settle(permit, outcome)
-            if self._requeue(outcome, requeued):
-                requeued += 1
-                continue
-            await asyncio.sleep(self._backoff(attempt, outcome))
-            attempt += 1
+
+        async def judge(response: httpx.Response) -> AsyncChatStream | _Failure:
+            if is_event_stream(response):
+                reader = _StreamReader(_tools_of(request), prefill)
+                return await AsyncChatStream.open(response, reader, self._kept_headers(response))
+            outcome = self._judge(response, await response.aread(), request, prefill)
+            return outcome if isinstance(outcome, _Failure) else AsyncChatStream.whole(outcome)
+
+        return await self._send(
+            lambda: self.http_client.build_request(
+                "POST", self._url, content=content, headers=headers, timeout=timeout
+            ),
+            judge,
+            paced=True,
+            stream=True,
+        )
 
     async def close(self) -> None:
         """Close the pool this client made, or the running loop's shared pool it uses."""
@@ -897,48 +707,3 @@ class AsyncMiniMaxClient(_BaseClient[httpx.AsyncClient]):
         tb: TracebackType | None,
     ) -> None:
         await self.close()
-
-
-class AsyncChatStream(_Stream[AsyncIterator[bytes]]):
-    """Async twin of `ChatStream`."""
-
-    async def __aiter__(self) -> AsyncIterator[StreamDelta]:
-        try:
-            for delta in self._first:
-                yield delta
-            self._first = []
-            if self._reader is None or self._chunks is None:
-                return
-            reader = self._reader
-            if not reader.done:
-                try:
-                    async for chunk in self._chunks:
-                        for delta in reader.feed(chunk):
-                            yield delta
-                        if reader.done:
-                            break
-                except httpx.TransportError as exc:
-                    raise _mid_stream_error(exc) from exc
-            deltas, completion = reader.end()
-            self.completion = self._finished(completion)
-            for delta in deltas:
-                yield delta
-            await _adrain(self._chunks)
-        finally:
-            await self.aclose()
-
-    async def aclose(self) -> None:
-        if self._response is not None:
-            await self._response.aclose()
-        self._release_permit()
-
-    async def __aenter__(self) -> AsyncChatStream:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()

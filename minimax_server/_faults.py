@@ -124,7 +124,11 @@ class RequestFaults:
             if "whole_tool_args" in kinds
             else None
         )
-        return StreamOptions(tool_args=tool_args, reused_index="reused_index_new_id" in kinds)
+        return StreamOptions(
+            tool_args=tool_args,
+            reused_index="reused_index_new_id" in kinds,
+            late_id="late_tool_call_id" in kinds,
+        )
 
     def stream_events(
         self, rendered: Rendered, *, include_usage: bool, send_done: bool, dialect: str

@@ -34,6 +34,7 @@ FaultKind = Literal[
     "final_message_chunk",
     "usage_chunk",
     "reused_index_new_id",
+    "late_tool_call_id",
     "fragmented_tool_args",
     "whole_tool_args",
     "sse_error_frame",
@@ -66,6 +67,8 @@ class Fault:
     - `final_message_chunk`: append a chunk whose choice carries the whole `message` and usage.
     - `usage_chunk`: send the trailing `choices: []` usage chunk even without `include_usage`.
     - `reused_index_new_id`: every streamed tool call at `index` 0, each with its own `id`.
+    - `late_tool_call_id`: each streamed tool call's `id` left off its first piece (which has
+      the name) and sent on the next one.
     - `fragmented_tool_args` / `whole_tool_args`: tool arguments in many small fragments, or
       whole in one delta, whatever the dialect's habit.
     - `sse_error_frame`: after `after_chunks` events, an SSE frame with a non-zero

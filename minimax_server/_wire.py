@@ -68,6 +68,8 @@ class StreamOptions:
 
     tool_args: ToolArgStyle | None = None
     reused_index: bool = False
+    late_id: bool = False
+    """Each call's `id` on its second piece, not its first."""
 
 
 @dataclass
@@ -397,14 +399,18 @@ def _deltas(
     style = options.tool_args or _DEFAULT_ARG_STYLE.get(dialect, "whole")
     for index, call in enumerate(calls):
         slot = 0 if options.reused_index else index
-        head = {"index": slot, "id": call.id, "type": "function"}
+        head: dict[str, Any] = {"index": slot, "type": "function"}
+        if not options.late_id:
+            head["id"] = call.id
         pieces = _arg_pieces(call.arguments, style, rng)
-        if style in ("name_then_params", "name_then_whole"):
+        if style in ("name_then_params", "name_then_whole") or options.late_id:
             pieces = ["", *pieces]
         for n, piece in enumerate(pieces):
             fn: dict[str, Any] = {"arguments": piece}
             if n == 0:
                 deltas.append({"tool_calls": [{**head, "function": {"name": call.name, **fn}}]})
+            elif n == 1 and options.late_id:
+                deltas.append({"tool_calls": [{"index": slot, "id": call.id, "function": fn}]})
             else:
                 deltas.append({"tool_calls": [{"index": slot, "function": fn}]})
     if not deltas:

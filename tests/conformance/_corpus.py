@@ -28,7 +28,7 @@ from typing import Any
 
 import httpx
 
-from minimax_core import Completion, MiniMaxClient, StreamDelta
+from minimax_core import Completion, MiniMaxClient, StreamDelta, TurnView
 from minimax_core._accumulate import Accumulator
 from minimax_core._reasoning import Prefill, resolve_prefill
 
@@ -74,6 +74,7 @@ class Run:
 
     deltas: list[StreamDelta] = field(default_factory=list)
     completion: Completion | None = None
+    turn: TurnView | None = None
 
 
 def _modes(case: Mapping[str, Any]) -> tuple[Prefill, ...]:
@@ -155,7 +156,7 @@ def _merged_message(deltas: list[Mapping[str, Any]]) -> dict[str, Any]:
 
 def stream(case: Case, mode: Prefill, pieces: list[str] | None = None) -> Run:
     accumulator = Accumulator(case.tools, prefill=mode)
-    run = Run()
+    run = Run(turn=accumulator.view)
     for frame in frames_of(case, pieces):
         delta = accumulator.feed(frame)
         if delta:

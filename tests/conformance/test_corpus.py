@@ -19,7 +19,7 @@ from llama_index.core.base.llms.types import ThinkingBlock
 
 from langchain_minimax import _messages_in as langchain_in
 from llamaindex_minimax import _messages_in as llamaindex_in
-from minimax_core import Completion
+from minimax_core import Completion, StreamDelta
 from minimax_core._reasoning import Prefill
 
 from ._corpus import (
@@ -97,17 +97,32 @@ def test_langchain_streamed_message_equals_invoked(case: Case, mode: Prefill) ->
     assert merged.response_metadata["finish_reason"] == invoked.response_metadata["finish_reason"]
 
 
+def _arguments(deltas: list[StreamDelta]) -> list[str]:
+    """Each call's arguments as its pieces among `deltas` add up, in the order calls began."""
+    joined: dict[int, str] = {}
+    for delta in deltas:
+        for piece in delta.tool_calls:
+            joined[piece.index] = joined.get(piece.index, "") + piece.arguments
+    return list(joined.values())
+
+
 @pytest.mark.parametrize(("case", "mode"), RUNS)
 def test_llamaindex_stream_shows_what_invoked_returns(case: Case, mode: Prefill) -> None:
     completion = invoke(case, mode)
     invoked = llamaindex_in.completion_to_message(completion)
     content = _content_of(case)
     run = stream(case, mode, list(content) if content else None)
-    assert run.completion is not None
-    accumulator = llamaindex_in.ChatStreamAccumulator()
+    assert run.completion is not None and run.turn is not None
+    accumulator = llamaindex_in.ChatStreamAccumulator(run.turn)
     responses = [accumulator.feed(delta) for delta in run.deltas]
     final = accumulator.finish(run.completion)
     assert "".join(r.delta or "" for r in responses) == (invoked.content or "")
+    # Each chunk's message is the turn so far, read from the core's view of the stream.
+    for n, response in enumerate(responses, 1):
+        so_far = run.deltas[:n]
+        assert (response.message.content or "") == "".join(d.text for d in so_far)
+        calls = response.message.additional_kwargs.get("tool_calls", [])
+        assert [c["function"]["arguments"] for c in calls] == _arguments(so_far)
     thinking = "".join(r.additional_kwargs.get("thinking_delta", "") for r in responses)
     blocks = [b for b in invoked.blocks if isinstance(b, ThinkingBlock)]
     assert thinking == (blocks[0].content if blocks else "")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from minimax_core._client import _StreamReader
 from minimax_core._reasoning import Prefill
+from minimax_core._streaming import _StreamReader
 from minimax_core.types import Completion, StreamDelta
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "sse"

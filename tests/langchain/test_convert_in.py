@@ -21,6 +21,8 @@ from minimax_core import Completion, StreamDelta, ToolCall, ToolCallDelta, Usage
 from minimax_core._accumulate import Accumulator
 from minimax_core._reasoning import Prefill
 
+from .._fold import frame
+
 DETAILS = [
     {
         "type": "reasoning.text",
@@ -187,18 +189,25 @@ def test_streamed_and_invoked_messages_are_equal() -> None:
 
 
 def test_a_tool_call_the_server_sent_without_id_gets_one_id() -> None:
+    # Through the core's fold, which gives the call its id on its first piece.
+    accumulator = Accumulator()
     deltas = [
-        StreamDelta(tool_calls=[ToolCallDelta(0, None, "get_weather", '{"city": ')]),
-        StreamDelta(tool_calls=[ToolCallDelta(0, "late-id", None, '"Paris"}')]),
+        accumulator.feed(frame(delta))
+        for delta in [
+            StreamDelta(tool_calls=[ToolCallDelta(0, None, "get_weather", '{"city": ')]),
+            StreamDelta(tool_calls=[ToolCallDelta(0, "late-id", None, '"Paris"}')]),
+        ]
     ]
-    final = completion(
-        tool_calls=[ToolCall("late-id", "get_weather", '{"city": "Paris"}', {"city": "Paris"})]
-    )
+    final = accumulator.finish()[1]
     merged = merge(stream_chunks(deltas, final))
     assert len(merged.tool_calls) == 1
     invented = merged.tool_calls[0]["id"]
     assert invented is not None and invented.startswith("call_")
     assert merged.tool_calls[0]["args"] == {"city": "Paris"}
+    # The streamed message and the turn's `Completion` agree; the late id is only recorded.
+    assert [call.id for call in final.tool_calls] == [invented]
+    assert final.metadata["late_tool_call_ids"] == {invented: "late-id"}
+    assert merged.tool_calls == completion_to_message(final, "MiniMax-M2.7").tool_calls
 
 
 def test_usage_can_be_left_out_of_streams() -> None:

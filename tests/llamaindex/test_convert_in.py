@@ -32,6 +32,8 @@ from llamaindex_minimax._messages_in import (
 from llamaindex_minimax._messages_out import message_to_wire
 from minimax_core import Completion, StreamDelta, ToolCall, ToolCallDelta, Usage
 
+from .._fold import fold
+
 DETAILS = [
     {
         "type": "reasoning.text",
@@ -174,8 +176,13 @@ def test_no_tool_call() -> None:
 # --- streaming ------------------------------------------------------------------------------
 
 
+def stream_of(deltas: list[StreamDelta]) -> ChatStreamAccumulator:
+    """The converter over the core's fold of `deltas` (fed to it with `feed`)."""
+    return ChatStreamAccumulator(fold(deltas)[0])
+
+
 def feed_all(deltas: list[StreamDelta], done: Completion) -> list[ChatResponse]:
-    accumulator = ChatStreamAccumulator()
+    accumulator = stream_of(deltas)
     responses = [accumulator.feed(delta) for delta in deltas]
     responses.append(accumulator.finish(done))
     return responses
@@ -219,8 +226,9 @@ def test_stream_is_cumulative_with_deltas_and_a_reasoning_only_first_chunk() -> 
 
 
 def test_each_chunk_is_a_snapshot_read_in_any_order() -> None:
-    accumulator = ChatStreamAccumulator()
-    responses = [accumulator.feed(StreamDelta(text=f"{i} ")) for i in range(50)]
+    deltas = [StreamDelta(text=f"{i} ") for i in range(50)]
+    accumulator = stream_of(deltas)
+    responses = [accumulator.feed(delta) for delta in deltas]
     assert responses[-1].message.content == "".join(f"{i} " for i in range(50))
     assert responses[9].message.content == "".join(f"{i} " for i in range(10))
     assert responses[0].message.content == "0 "
@@ -277,9 +285,10 @@ def test_streamed_tool_calls_are_read_leniently_until_the_end() -> None:
 
 def unread_message() -> ChatMessage:
     """A streamed message whose blocks nobody has read yet."""
-    accumulator = ChatStreamAccumulator()
-    accumulator.feed(StreamDelta(reasoning="Plan."))
-    message = accumulator.feed(StreamDelta(text="Answer.")).message
+    deltas = [StreamDelta(reasoning="Plan."), StreamDelta(text="Answer.")]
+    accumulator = stream_of(deltas)
+    accumulator.feed(deltas[0])
+    message = accumulator.feed(deltas[1]).message
     assert is_pending(message)
     return message
 
@@ -304,9 +313,13 @@ def test_streamed_messages_serialise_copy_and_pickle_like_plain_ones() -> None:
 
 
 def test_streamed_tool_call_message_serialises_like_a_plain_one() -> None:
-    accumulator = ChatStreamAccumulator()
-    accumulator.feed(StreamDelta(reasoning="Plan."))
-    chunk = accumulator.feed(StreamDelta(tool_calls=[ToolCallDelta(0, "c1", "add", '{"a": 1')]))
+    deltas = [
+        StreamDelta(reasoning="Plan."),
+        StreamDelta(tool_calls=[ToolCallDelta(0, "c1", "add", '{"a": 1')]),
+    ]
+    accumulator = stream_of(deltas)
+    accumulator.feed(deltas[0])
+    chunk = accumulator.feed(deltas[1])
     plain = ChatMessage(
         role=MessageRole.ASSISTANT,
         blocks=[
@@ -331,10 +344,16 @@ def test_streamed_tool_call_message_serialises_like_a_plain_one() -> None:
 
 
 def test_completion_chunks_mirror_the_chat_chunks() -> None:
-    accumulator = ChatStreamAccumulator()
-    first = completion_chunk(accumulator.feed(StreamDelta(reasoning="Hmm.")))
-    second = completion_chunk(accumulator.feed(StreamDelta(text="Hel")))
-    third = completion_chunk(accumulator.feed(StreamDelta(text="lo")))
+    deltas = [
+        StreamDelta(reasoning="Hmm."),
+        StreamDelta(text="Hel"),
+        StreamDelta(text="lo"),
+        StreamDelta(text="!"),
+    ]
+    accumulator = stream_of(deltas)
+    first = completion_chunk(accumulator.feed(deltas[0]))
+    second = completion_chunk(accumulator.feed(deltas[1]))
+    third = completion_chunk(accumulator.feed(deltas[2]))
     last = completion_chunk(
         accumulator.finish(completion(text="Hello", reasoning="Hmm.", replay={"reasoning": "Hmm."}))
     )
@@ -348,7 +367,7 @@ def test_completion_chunks_mirror_the_chat_chunks() -> None:
     assert first.additional_kwargs == {"thinking_delta": "Hmm."}
     assert (
         CompletionResponse.model_validate(
-            completion_chunk(accumulator.feed(StreamDelta(text="!"))).model_dump()
+            completion_chunk(accumulator.feed(deltas[3])).model_dump()
         ).text
         == "Hello!"
     )
@@ -357,14 +376,15 @@ def test_completion_chunks_mirror_the_chat_chunks() -> None:
 def _retained_per_chunk(chunks: int) -> float:
     """Bytes each streamed response keeps alive, all responses held (as a careless caller might)."""
     thinking = chunks // 4
-    deltas = [StreamDelta(reasoning="why " * 4) for _ in range(thinking)]
+    deltas = [StreamDelta(reasoning="why." * 4) for _ in range(thinking)]
     deltas += [StreamDelta(text="word " * 8) for _ in range(chunks - thinking)]
+    turn, _ = fold(deltas)  # the core's fold holds the pieces, once per stream
     gc.collect()
     gc.disable()  # collections only slow this down: everything allocated stays reachable
     tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]
-        accumulator = ChatStreamAccumulator()
+        accumulator = ChatStreamAccumulator(turn)
         responses = [accumulator.feed(delta) for delta in deltas]
         after = tracemalloc.get_traced_memory()[0]
     finally:
@@ -372,7 +392,7 @@ def _retained_per_chunk(chunks: int) -> float:
         gc.enable()
     # Nothing was joined while streaming: no message built its blocks, no prefix was joined.
     assert all(is_pending(r.message) for r in responses)
-    assert accumulator._text._joined_count == 0
+    assert turn._text._count == 0
     assert responses[-1].message.content == "word " * 8 * (chunks - thinking)
     return (after - before) / chunks
 
@@ -391,9 +411,11 @@ def test_per_chunk_cost_does_not_grow_with_the_answer() -> None:
 def test_reading_every_chunk_extends_the_last_join() -> None:
     # FunctionAgent reads `.content` of every chunk: each read copies the text once (Python
     # strings are immutable) but never re-joins the pieces from the start.
-    accumulator = ChatStreamAccumulator()
-    pieces = accumulator._text  # the shared piece store under test
-    for i in range(200):
-        response = accumulator.feed(StreamDelta(text="ab"))
+    deltas = [StreamDelta(text="ab") for _ in range(200)]
+    turn, _ = fold(deltas)
+    accumulator = ChatStreamAccumulator(turn)
+    pieces = turn._text  # the shared piece store under test
+    for i, delta in enumerate(deltas):
+        response = accumulator.feed(delta)
         assert response.message.content == "ab" * (i + 1)
-        assert pieces._joined_count == i + 1
+        assert pieces._count == i + 1

@@ -406,7 +406,9 @@ async def test_stream_shapes_give_the_answer_once(
 
 
 @pytest.mark.parametrize(("driver", "mode"), over("tool_stream_modes"))
-@pytest.mark.parametrize("kind", ["reused_index_new_id", "fragmented_tool_args", "whole_tool_args"])
+@pytest.mark.parametrize(
+    "kind", ["reused_index_new_id", "late_tool_call_id", "fragmented_tool_args", "whole_tool_args"]
+)
 async def test_streamed_tool_calls_are_neither_lost_nor_merged(
     make: Make, minimax_server: MiniMaxServer, kind: str, driver: Driver, mode: str
 ) -> None:

@@ -178,6 +178,19 @@ def test_reused_index_new_id(server: MiniMaxServer, client: httpx.Client) -> Non
     assert [d["function"]["arguments"] for d in deltas] == ['{"input": 1}', '{"input": 2}']
 
 
+def test_late_tool_call_id(server: MiniMaxServer, client: httpx.Client) -> None:
+    server.inject(Fault(kind="late_tool_call_id"))
+    server.enqueue(ScriptedReply(tool_calls=[ToolCallSpec("magic_function", {"input": 1})]))
+    events = _events(client, body(user(MAGIC_PROMPT), tools=[MAGIC], stream=True))
+    deltas = [
+        tc for c in choice_chunks(events) for tc in c["choices"][0]["delta"].get("tool_calls") or []
+    ]
+    assert [d["index"] for d in deltas] == [0, 0]
+    assert "id" not in deltas[0] and deltas[0]["function"]["name"] == "magic_function"
+    assert deltas[1]["id"] and "name" not in deltas[1]["function"]
+    assert "".join(d["function"]["arguments"] for d in deltas) == '{"input": 1}'
+
+
 def test_fragmented_tool_args(server: MiniMaxServer, client: httpx.Client) -> None:
     server.inject(Fault(kind="fragmented_tool_args"))
     arguments = {"query": "a fairly long argument value that spans many chunks", "limit": 10}
