@@ -1,4 +1,7 @@
-"""`ChatMiniMax` construction: the settings matrix, and the spellings ChatOpenAI users bring."""
+"""`ChatMiniMax` construction: the spellings ChatOpenAI users bring.
+
+The cases both adapters share (endpoint, key, region) are in `tests/test_adapter_settings.py`.
+"""
 
 from __future__ import annotations
 
@@ -10,60 +13,7 @@ import pytest
 from langchain_core.load import dumpd, dumps
 
 from langchain_minimax import ChatMiniMax, MiniMaxRequestValidationError
-from minimax_core import resolve_settings
 from minimax_server import MiniMaxServer
-
-from ..settings_matrix import BAD_REGIONS, ENDPOINT_CASES, ENV_URL, KEY_CASES
-
-
-@pytest.mark.parametrize(
-    ("args", "env_set", "expected"), [pytest.param(*c[1:], id=c[0]) for c in ENDPOINT_CASES]
-)
-def test_endpoint_matrix(
-    monkeypatch: pytest.MonkeyPatch, args: dict[str, Any], env_set: bool, expected: str
-) -> None:
-    if env_set:
-        monkeypatch.setenv("MINIMAX_BASE_URL", ENV_URL)
-    llm = ChatMiniMax(api_key="k", **args)
-    assert llm.base_url == expected  # the resolved endpoint, as LlamaIndex reports it
-    assert llm._client.base_url == expected  # and where requests go
-    assert resolve_settings(**args).base_url == expected
-
-
-@pytest.mark.parametrize(
-    ("args", "env_key", "expected"), [pytest.param(*c[1:], id=c[0]) for c in KEY_CASES]
-)
-def test_key_matrix(
-    monkeypatch: pytest.MonkeyPatch, args: dict[str, Any], env_key: str | None, expected: str | None
-) -> None:
-    if env_key:
-        monkeypatch.setenv("MINIMAX_API_KEY", env_key)
-    llm = ChatMiniMax(**args)
-    assert (llm.api_key.get_secret_value() if llm.api_key else None) == expected
-
-
-@pytest.mark.parametrize("env_set", [False, True])
-@pytest.mark.parametrize("region", BAD_REGIONS)
-def test_an_unknown_region_is_refused_at_construction(
-    monkeypatch: pytest.MonkeyPatch, region: str, env_set: bool
-) -> None:
-    if env_set:
-        monkeypatch.setenv("MINIMAX_BASE_URL", ENV_URL)
-    with pytest.raises(MiniMaxRequestValidationError, match=f"unknown region '{region}'"):
-        ChatMiniMax(api_key="k", region=region)
-
-
-def test_region_wins_over_the_environment_on_the_wire(
-    monkeypatch: pytest.MonkeyPatch, minimax_server: MiniMaxServer
-) -> None:
-    """With the environment naming one server and `base_url` another, the request goes there."""
-    with MiniMaxServer() as other:
-        monkeypatch.setenv("MINIMAX_BASE_URL", minimax_server.base_url)
-        llm = ChatMiniMax(api_key=other.api_key, base_url=other.base_url, region="cn")
-        assert llm.invoke("Hello").content
-        assert len(other.requests) == 1
-    assert len(minimax_server.requests) == 0
-
 
 # --- the spellings ChatOpenAI and ChatDeepSeek users bring --------------------------------------
 

@@ -1,4 +1,7 @@
-"""`MiniMax` construction: the settings matrix, and the spellings OpenAILike users bring."""
+"""`MiniMax` construction: the spellings OpenAILike users bring.
+
+The cases both adapters share (endpoint, key, region) are in `tests/test_adapter_settings.py`.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +14,10 @@ from llama_index.core.base.llms.types import ChatMessage
 from pydantic import SecretStr
 
 from llamaindex_minimax import MiniMax
-from minimax_core import RequestValidationError, model_info, resolve_settings
+from minimax_core import RequestValidationError, model_info
 from minimax_server import MiniMaxServer
 
-from ..settings_matrix import BAD_REGIONS, ENDPOINT_CASES, ENV_URL, KEY_CASES
+from ..settings_matrix import ENDPOINT_CASES, ENV_URL
 
 HI = [ChatMessage(role="user", content="Hello")]
 
@@ -25,44 +28,18 @@ def _noop() -> str:
 
 
 @pytest.mark.parametrize(
-    ("args", "env_set", "expected"), [pytest.param(*c[1:], id=c[0]) for c in ENDPOINT_CASES]
+    ("args", "env_set", "expected"),
+    [pytest.param(*c[1:], id=c[0]) for c in ENDPOINT_CASES if "base_url" in c[1]],
 )
-def test_endpoint_matrix(
+def test_api_base_spells_base_url_in_the_endpoint_matrix(
     monkeypatch: pytest.MonkeyPatch, args: dict[str, Any], env_set: bool, expected: str
 ) -> None:
+    """OpenAILike's `api_base` means what `base_url` means in the shared endpoint matrix."""
     if env_set:
         monkeypatch.setenv("MINIMAX_BASE_URL", ENV_URL)
-    llm = MiniMax(api_key="k", **args)
-    assert llm.base_url == expected  # the resolved endpoint, as LangChain reports it
-    assert llm._sync_client().base_url == expected  # and where requests go
-    assert resolve_settings(**args).base_url == expected
-    if "base_url" in args:  # OpenAILike's spelling means the same
-        spelled = {**args, "api_base": args["base_url"]}
-        del spelled["base_url"]
-        assert MiniMax(api_key="k", **spelled).base_url == expected
-
-
-@pytest.mark.parametrize(
-    ("args", "env_key", "expected"), [pytest.param(*c[1:], id=c[0]) for c in KEY_CASES]
-)
-def test_key_matrix(
-    monkeypatch: pytest.MonkeyPatch, args: dict[str, Any], env_key: str | None, expected: str | None
-) -> None:
-    if env_key:
-        monkeypatch.setenv("MINIMAX_API_KEY", env_key)
-    key = MiniMax(**args).api_key
-    assert (key.get_secret_value() if key else None) == expected
-
-
-@pytest.mark.parametrize("env_set", [False, True])
-@pytest.mark.parametrize("region", BAD_REGIONS)
-def test_an_unknown_region_is_refused_at_construction(
-    monkeypatch: pytest.MonkeyPatch, region: str, env_set: bool
-) -> None:
-    if env_set:
-        monkeypatch.setenv("MINIMAX_BASE_URL", ENV_URL)
-    with pytest.raises(RequestValidationError, match=f"unknown region '{region}'"):
-        MiniMax(api_key="k", region=region)
+    spelled = {**args, "api_base": args["base_url"]}
+    del spelled["base_url"]
+    assert MiniMax(api_key="k", **spelled).base_url == expected
 
 
 # --- the spellings OpenAILike and llama-index-llms-minimax users bring --------------------------
