@@ -64,18 +64,16 @@ from minimax_core import (
     normalize_thinking,
     resolve_settings,
 )
-from minimax_core._pools import (
+from minimax_core.adapter_kit import (
+    NAMED_FIELDS,
+    STRICT_TOOLS_NOT_HONOURED,
     ClientOptions,
     KeyProvider,
     Timeout,
-    client_options,
-    timeout_options,
-)
-from minimax_core._request import (
-    NAMED_FIELDS,
-    STRICT_TOOLS_NOT_HONOURED,
     check_effort,
     check_thinking,
+    client_options,
+    timeout_options,
 )
 from minimax_core.models import approximate_request_tokens, approximate_tokens
 
@@ -584,7 +582,7 @@ class ChatMiniMax(BaseChatModel):
         formatted = tools_to_wire(tools)  # never `strict`: MiniMax's tool schema has none
         names = [tool["function"]["name"] for tool in formatted]
         with _langchain_errors():
-            choice = tool_choice_to_wire(tool_choice, names)
+            choice = tool_choice_to_wire(tool_choice, tool_names=names)
             if response_format is not None:
                 kwargs["response_format"] = response_format_to_wire(response_format, strict=strict)
         if choice is not None:

@@ -28,8 +28,7 @@ from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.llms.utils import parse_partial_json
 
 from minimax_core import Completion, StreamDelta, ToolCallDelta, Usage
-from minimax_core._budget import warn_if_thinking_used_budget
-from minimax_core._toolcalls import parse_arguments
+from minimax_core.adapter_kit import parse_arguments, tool_call_wire, warn_if_thinking_used_budget
 
 from ._lazy import Deferred, construct, deferred, is_pending
 
@@ -176,8 +175,7 @@ class _Snapshot:
     def additional_kwargs(self) -> dict[str, Any]:
         return {
             "tool_calls": [
-                {"id": call_id, "type": "function", "function": {"name": name, "arguments": args}}
-                for call_id, name, args in self.tool_calls()
+                tool_call_wire(call_id, name, args) for call_id, name, args in self.tool_calls()
             ]
         }
 

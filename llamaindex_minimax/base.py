@@ -50,18 +50,16 @@ from minimax_core import (
     normalize_thinking,
     resolve_settings,
 )
-from minimax_core._pools import (
+from minimax_core.adapter_kit import (
+    NAMED_FIELDS,
+    STRICT_TOOLS_NOT_HONOURED,
     ClientOptions,
     KeyProvider,
     Timeout,
-    client_options,
-    timeout_options,
-)
-from minimax_core._request import (
-    NAMED_FIELDS,
-    STRICT_TOOLS_NOT_HONOURED,
     check_effort,
     check_thinking,
+    client_options,
+    timeout_options,
 )
 
 from ._init_args import pick_base_url, refuse_unknown
@@ -535,7 +533,7 @@ def _tool_choice(
 ) -> str | dict[str, Any] | None:
     # "auto" is MiniMax's default and `tool_choice` is undocumented there: send it only when
     # it asks for something else.
-    resolved = tool_choice_to_wire(choice, required)
+    resolved = tool_choice_to_wire(choice, required=required)
     return None if resolved == "auto" else resolved
 
 

@@ -29,8 +29,10 @@ __all__ = [
     "check_effort",
     "check_thinking",
     "ignored_parameter_warnings",
+    "named_tool_choice",
     "normalize_thinking",
     "safe_arguments",
+    "text_or_parts",
     "validate_messages",
 ]
 
@@ -47,6 +49,23 @@ _UNSUPPORTED = {
     "function_call": "the legacy `function_call` is not supported by MiniMax; use `tools` and `tool_choice`",
     "functions": "the legacy `functions` is not supported by MiniMax; use `tools`",
 }
+
+
+def text_or_parts(parts: list[dict[str, Any]], *, media: bool) -> str | list[dict[str, Any]]:
+    """Message content from content parts: text-only parts become one string, joined by newlines.
+
+    Every MiniMax model and self-hosted server takes a string; the list is sent only when it
+    holds an image or a video (`media`, which the caller knows from building it), and
+    `build_request` then checks the model can take them.
+    """
+    if not media:
+        return "\n".join(part["text"] for part in parts)
+    return parts
+
+
+def named_tool_choice(name: str) -> dict[str, Any]:
+    """The `tool_choice` that forces the tool called `name`."""
+    return {"type": "function", "function": {"name": name}}
 
 
 def safe_arguments(arguments: str) -> str:
