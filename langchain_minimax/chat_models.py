@@ -413,9 +413,6 @@ class ChatMiniMax(BaseChatModel):
                 )
             return AsyncMiniMaxClient(shared_pool=True, **self._client_options())
 
-    async def _async_client(self) -> AsyncMiniMaxClient:
-        return self._aclient
-
     @property
     def files(self) -> Files:
         """MiniMax's Files API with this model's key and URL: `llm.files.upload("talk.mp4")`.
@@ -508,9 +505,7 @@ class ChatMiniMax(BaseChatModel):
     ) -> ChatResult:
         with _langchain_errors():
             body = self._request_body(messages, stop, False, **kwargs)
-            completion = await (await self._async_client()).create(
-                body, think_prefill=self.think_prefill
-            )
+            completion = await self._aclient.create(body, think_prefill=self.think_prefill)
         return self._result(completion, body["model"])
 
     def _stream(
@@ -544,9 +539,7 @@ class ChatMiniMax(BaseChatModel):
         with _langchain_errors():
             body = self._request_body(messages, stop, True, **kwargs)
             builder = self._chunk_builder(body, kwargs)
-            stream = await (await self._async_client()).stream(
-                body, think_prefill=self.think_prefill
-            )
+            stream = await self._aclient.stream(body, think_prefill=self.think_prefill)
             async with stream:
                 async for delta in stream:
                     chunk = builder.chunk(delta)

@@ -1,6 +1,6 @@
 """MiniMax results → LlamaIndex objects.
 
-- `completion_to_response(completion)`: a finished turn as a `ChatResponse` whose message is
+- `completion_to_chat_response(completion)`: a finished turn as a `ChatResponse` whose message is
   `[ThinkingBlock(reasoning, additional_information=replay), TextBlock(text), ToolCallBlock…]`,
   with the calls also in `additional_kwargs["tool_calls"]` (wire dicts), where LlamaIndex's
   streaming structured output looks for them.
@@ -36,10 +36,10 @@ __all__ = [
     "ChatStreamAccumulator",
     "StreamedChatMessage",
     "StreamedCompletionResponse",
-    "completion_chunk",
-    "completion_response",
+    "chat_to_completion_chunk",
+    "chat_to_completion_response",
+    "completion_to_chat_response",
     "completion_to_message",
-    "completion_to_response",
     "raw_of",
     "single_tool_call",
     "tool_selections",
@@ -91,7 +91,9 @@ def completion_to_message(completion: Completion) -> ChatMessage:
     return ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=extra)
 
 
-def completion_to_response(completion: Completion, *, delta: str | None = None) -> ChatResponse:
+def completion_to_chat_response(
+    completion: Completion, *, delta: str | None = None
+) -> ChatResponse:
     """The `ChatResponse` of a finished turn; warns when the thinking used up the budget."""
     warn_if_thinking_used_budget(completion)
     raw = raw_of(completion)
@@ -104,7 +106,8 @@ def completion_to_response(completion: Completion, *, delta: str | None = None) 
     )
 
 
-def completion_response(response: ChatResponse) -> CompletionResponse:
+def chat_to_completion_response(response: ChatResponse) -> CompletionResponse:
+    """The `CompletionResponse` of `complete()`: a `ChatResponse`'s text, raw data and delta."""
     return CompletionResponse(
         text=response.message.content or "",
         raw=response.raw,
@@ -280,14 +283,14 @@ class ChatStreamAccumulator:
             slot.args.parts.append(piece.arguments)
 
     def finish(self, completion: Completion) -> ChatResponse:
-        return completion_to_response(completion, delta="")
+        return completion_to_chat_response(completion, delta="")
 
 
-def completion_chunk(response: ChatResponse) -> CompletionResponse:
+def chat_to_completion_chunk(response: ChatResponse) -> CompletionResponse:
     """A streamed `CompletionResponse`, as cheap per chunk as the `ChatResponse` it mirrors."""
     snapshot = _snapshot_of(response.message)
     if snapshot is None:
-        return completion_response(response)
+        return chat_to_completion_response(response)
     return deferred(
         StreamedCompletionResponse,
         {

@@ -65,9 +65,9 @@ from minimax_core.adapter_kit import (
 from ._init_args import pick_base_url, refuse_unknown
 from ._messages_in import (
     ChatStreamAccumulator,
-    completion_chunk,
-    completion_response,
-    completion_to_response,
+    chat_to_completion_chunk,
+    chat_to_completion_response,
+    completion_to_chat_response,
     single_tool_call,
     tool_selections,
 )
@@ -285,13 +285,8 @@ class MiniMax(FunctionCallingLLM):
         )
 
     def _sync_client(self) -> MiniMaxClient:
-        """Your `http_client`, else the process-wide pool for these transport settings.
-
-        Read from pydantic's private store directly: `self._own_client` costs about 18K
-        instructions (the normal lookup fails before `__getattr__` finds it), 1% of a call.
-        """
-        private = self.__pydantic_private__
-        client: MiniMaxClient | None = private["_own_client"] if private else None
+        """Your `http_client`, else the process-wide pool for these transport settings."""
+        client = self._own_client
         if client is None:
             if self._http_client is None:
                 client = MiniMaxClient(shared_pool=True, **self._client_options())
@@ -300,7 +295,7 @@ class MiniMax(FunctionCallingLLM):
             self._own_client = client
         return client
 
-    async def _async_client(self) -> AsyncMiniMaxClient:
+    def _async_client(self) -> AsyncMiniMaxClient:
         """Your `async_http_client`, else the running loop's shared pool (closed with the loop)."""
         if self._own_aclient is None:
             if self._async_http_client is None:
@@ -333,7 +328,7 @@ class MiniMax(FunctionCallingLLM):
         """Like `close`, for both the sync pool and the running loop's async one."""
         self.close()
         if self._async_http_client is None:
-            await (await self._async_client()).close()
+            await self._async_client().close()
 
     def _request(
         self, messages: Sequence[ChatMessage], *, stream: bool, **kwargs: Any
@@ -393,14 +388,16 @@ class MiniMax(FunctionCallingLLM):
 
     def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         body = self._request(messages, stream=False, **kwargs)
-        return completion_to_response(
+        return completion_to_chat_response(
             self._sync_client().create(body, think_prefill=self.think_prefill)
         )
 
     async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         body = self._request(messages, stream=False, **kwargs)
-        client = await self._async_client()
-        return completion_to_response(await client.create(body, think_prefill=self.think_prefill))
+        client = self._async_client()
+        return completion_to_chat_response(
+            await client.create(body, think_prefill=self.think_prefill)
+        )
 
     def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         body = self._request(messages, stream=True, **kwargs)
@@ -419,7 +416,7 @@ class MiniMax(FunctionCallingLLM):
         self, messages: Sequence[ChatMessage], **kwargs: Any
     ) -> ChatResponseAsyncGen:
         body = self._request(messages, stream=True, **kwargs)
-        client = await self._async_client()
+        client = self._async_client()
 
         async def gen() -> ChatResponseAsyncGen:
             accumulator = ChatStreamAccumulator()
@@ -448,7 +445,7 @@ class MiniMax(FunctionCallingLLM):
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponseGen:
         chunks = self._stream_chat(_as_messages(prompt), **kwargs)
-        return (completion_chunk(chunk) for chunk in chunks)
+        return (chat_to_completion_chunk(chunk) for chunk in chunks)
 
     @llm_completion_callback()
     async def astream_complete(
@@ -458,7 +455,7 @@ class MiniMax(FunctionCallingLLM):
 
         async def gen() -> CompletionResponseAsyncGen:
             async for chunk in chunks:
-                yield completion_chunk(chunk)
+                yield chat_to_completion_chunk(chunk)
 
         return gen()
 
@@ -543,7 +540,7 @@ def _completion_with_reasoning(response: ChatResponse) -> CompletionResponse:
     `stream_complete()` hands the reasoning out piece by piece in `thinking_delta`; a whole
     answer is one piece, so code that joins those pieces reads the same text either way.
     """
-    completion = completion_response(response)
+    completion = chat_to_completion_response(response)
     thinking = "".join(
         block.content or "" for block in response.message.blocks if isinstance(block, ThinkingBlock)
     )
