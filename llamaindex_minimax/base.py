@@ -36,7 +36,6 @@ except ImportError:  # pragma: no cover - exercised by `make test-lowest`
     BaseRateLimiter = None  # type: ignore[assignment,misc]
 
 from minimax_core import (
-    DEFAULT_MODEL,
     AdaptiveRateLimiter,
     AsyncMiniMaxClient,
     Completion,
@@ -52,6 +51,8 @@ from minimax_core import (
 )
 from minimax_core.adapter_kit import (
     NAMED_FIELDS,
+    SAME_NAME_SETTINGS,
+    SETTING_DEFAULTS,
     STRICT_TOOLS_NOT_HONOURED,
     ClientOptions,
     KeyProvider,
@@ -59,6 +60,7 @@ from minimax_core.adapter_kit import (
     check_effort,
     check_thinking,
     client_options,
+    request_settings,
     timeout_options,
 )
 
@@ -101,36 +103,41 @@ class MiniMax(FunctionCallingLLM):
     and the new reasoning in `additional_kwargs["thinking_delta"]`.
     """
 
-    model: str = Field(default=DEFAULT_MODEL, description="The MiniMax model name.")
+    model: str = Field(default=SETTING_DEFAULTS.model, description="The MiniMax model name.")
     base_url: str = Field(
         default="",
         description="The API endpoint; defaults to MINIMAX_BASE_URL, else the global one.",
     )
-    temperature: float | None = Field(default=None, description="Sampling temperature, 0 to 2.")
-    top_p: float | None = Field(default=None, description="Nucleus sampling, 0 to 1.")
+    temperature: float | None = Field(
+        default=SETTING_DEFAULTS.temperature, description="Sampling temperature, 0 to 2."
+    )
+    top_p: float | None = Field(
+        default=SETTING_DEFAULTS.top_p, description="Nucleus sampling, 0 to 1."
+    )
     max_tokens: int | None = Field(
-        default=None, description="Most tokens to generate (sent as max_completion_tokens)."
+        default=SETTING_DEFAULTS.max_tokens,
+        description="Most tokens to generate (sent as max_completion_tokens).",
     )
     thinking: bool | str | dict[str, Any] | None = Field(
-        default=None,
+        default=SETTING_DEFAULTS.thinking,
         description=(
             "True/'adaptive' or False/'disabled' (only MiniMax-M3 can turn it off; M4 and "
             "M3.1-Flash always think: use reasoning_effort='low')."
         ),
     )
     reasoning_effort: str | None = Field(
-        default=None,
+        default=SETTING_DEFAULTS.reasoning_effort,
         description=(
             "How hard M4 and M3.1-Flash think: 'low', 'medium', 'high', 'xhigh' or 'max' "
             "(None: not sent, and MiniMax uses 'max', the slowest and dearest). Per call too."
         ),
     )
     reasoning_split: bool | None = Field(
-        default=True,
+        default=SETTING_DEFAULTS.reasoning_split,
         description="Ask MiniMax for the reasoning apart from the answer (None: not sent).",
     )
     think_prefill: bool | Literal["auto"] = Field(
-        default="auto",
+        default=SETTING_DEFAULTS.think_prefill,
         description=(
             "Whether the server's chat template opens the think block, so output starts inside "
             "the reasoning (self-hosted, no reasoning parser); 'auto' decides from the endpoint, "
@@ -138,13 +145,15 @@ class MiniMax(FunctionCallingLLM):
         ),
     )
     timeout: Timeout | None = Field(
-        default=None,
+        default=SETTING_DEFAULTS.timeout,
         description=(
             "Seconds to wait for an answer and between stream chunks, a (connect, read) pair, "
             "or an httpx.Timeout (None: 600 and 120)."
         ),
     )
-    max_retries: int = Field(default=2, description="Retries of a failed request.", ge=0)
+    max_retries: int = Field(
+        default=SETTING_DEFAULTS.max_retries, description="Retries of a failed request.", ge=0
+    )
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="Extra request fields sent with every call."
     )
@@ -172,20 +181,20 @@ class MiniMax(FunctionCallingLLM):
 
     def __init__(
         self,
-        model: str = DEFAULT_MODEL,
+        model: str = SETTING_DEFAULTS.model,
         api_key: str | SecretStr | KeyProvider | None = None,
         base_url: str | None = None,
         *,
         region: str | None = None,
-        temperature: float | None = None,
-        top_p: float | None = None,
-        max_tokens: int | None = None,
-        thinking: bool | str | dict[str, Any] | None = None,
-        reasoning_effort: str | None = None,
-        reasoning_split: bool | None = True,
-        think_prefill: bool | Literal["auto"] = "auto",
-        timeout: Timeout | None = None,
-        max_retries: int = 2,
+        temperature: float | None = SETTING_DEFAULTS.temperature,
+        top_p: float | None = SETTING_DEFAULTS.top_p,
+        max_tokens: int | None = SETTING_DEFAULTS.max_tokens,
+        thinking: bool | str | dict[str, Any] | None = SETTING_DEFAULTS.thinking,
+        reasoning_effort: str | None = SETTING_DEFAULTS.reasoning_effort,
+        reasoning_split: bool | None = SETTING_DEFAULTS.reasoning_split,
+        think_prefill: bool | Literal["auto"] = SETTING_DEFAULTS.think_prefill,
+        timeout: Timeout | None = SETTING_DEFAULTS.timeout,
+        max_retries: int = SETTING_DEFAULTS.max_retries,
         additional_kwargs: dict[str, Any] | None = None,
         default_headers: dict[str, str] | None = None,
         http_client: httpx.Client | None = None,
@@ -345,25 +354,15 @@ class MiniMax(FunctionCallingLLM):
         extra.update(call.pop("extra_body", None) or {})
         named = {key: call.pop(key) for key in _CALL_SETTINGS & call.keys()}
         extra.update(call)
-        max_tokens = named.get("max_tokens", self.max_tokens)
+        if "max_tokens" in named:  # LlamaIndex's name; `max_completion_tokens` wins over it
+            named.setdefault("max_completion_tokens", named.pop("max_tokens"))
+        settings = {name: getattr(self, name) for name in SAME_NAME_SETTINGS}
+        settings.update(model=self.model, max_completion_tokens=self.max_tokens)
         return build_request(
             messages_to_wire(messages),
-            model=named.get("model") or self.model,
             stream=stream,
-            temperature=named.get("temperature", self.temperature),
-            top_p=named.get("top_p", self.top_p),
-            max_completion_tokens=named.get("max_completion_tokens", max_tokens),
-            thinking=named.get("thinking", self.thinking),
-            reasoning_effort=named.get("reasoning_effort", self.reasoning_effort),
-            reasoning_split=named.get("reasoning_split", self.reasoning_split),
-            reasoning_split_given="reasoning_split" in named or self.reasoning_split is not True,
-            tools=named.get("tools"),
-            tool_choice=named.get("tool_choice"),
-            parallel_tool_calls=named.get("parallel_tool_calls"),
-            response_format=named.get("response_format"),
-            stop=named.get("stop"),
-            service_tier=named.get("service_tier"),
             extra=extra,
+            **request_settings(settings, named),
         )
 
     # --- chat -------------------------------------------------------------------------------

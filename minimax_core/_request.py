@@ -24,6 +24,7 @@ from .models import ModelInfo, model_info
 
 __all__ = [
     "NAMED_FIELDS",
+    "SAME_NAME_SETTINGS",
     "STRICT_TOOLS_NOT_HONOURED",
     "build_request",
     "check_effort",
@@ -31,6 +32,7 @@ __all__ = [
     "ignored_parameter_warnings",
     "named_tool_choice",
     "normalize_thinking",
+    "request_settings",
     "safe_arguments",
     "text_or_parts",
     "validate_messages",
@@ -237,6 +239,27 @@ NAMED_FIELDS = frozenset(
         "service_tier",
     }
 )
+
+
+SAME_NAME_SETTINGS = ("temperature", "top_p", "thinking", "reasoning_effort", "reasoning_split")
+"""Settings both adapters hold under `build_request`'s own parameter names."""
+
+
+def request_settings(settings: Mapping[str, Any], call: Mapping[str, Any]) -> dict[str, Any]:
+    """`build_request`'s named keywords for one call: the call's value, else the setting's.
+
+    Both mappings are keyed by `build_request` parameters (`max_completion_tokens` for the
+    output limit); extras go to `build_request` apart and lose to both. A call's empty `model`
+    keeps the setting's. `reasoning_split_given` is false only while `reasoning_split` is the
+    default `True` nobody chose, which an extra may then replace.
+    """
+    named = {**settings, **call}
+    if not named.get("model"):
+        named["model"] = settings.get("model")
+    named["reasoning_split_given"] = (
+        "reasoning_split" in call or settings.get("reasoning_split", True) is not True
+    )
+    return named
 
 
 def merge_named_extras(

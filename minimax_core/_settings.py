@@ -19,20 +19,27 @@ import functools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 import httpx
 from pydantic import SecretStr
 
 from ._exceptions import APIStatusError, AuthenticationError, MiniMaxError, RequestValidationError
+from .models import DEFAULT_MODEL
+
+if TYPE_CHECKING:
+    from ._pools import Timeout
 
 __all__ = [
     "CHINA_BASE_URL",
     "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RETRIES",
     "LEGACY_CHINA_BASE_URL",
     "MINIMAX_DOMAINS",
     "REGIONS",
+    "SETTING_DEFAULTS",
+    "SettingDefaults",
     "Settings",
     "check_base_url",
     "is_minimax_host",
@@ -67,6 +74,8 @@ REGIONS: dict[str, str] = {
     "cn": CHINA_BASE_URL,
     "china": CHINA_BASE_URL,
 }
+DEFAULT_MAX_RETRIES = 2
+"""Retries of a failed request, in the client and both adapters."""
 BASE_URL_ENV = "MINIMAX_BASE_URL"
 API_KEY_ENV = "MINIMAX_API_KEY"
 
@@ -83,6 +92,33 @@ class Settings:
     """The key, or `None` when there is none (a request then fails before the network)."""
     source: Source
     """Which setting chose `base_url`."""
+
+
+@dataclass(frozen=True)
+class SettingDefaults:
+    """The model settings both adapters declare, each with its one default.
+
+    The frameworks need their fields written out (pydantic fields with LangChain's attribute
+    docstrings, LlamaIndex's `Field(description=...)` and its explicit `__init__`), so each
+    adapter declares them itself, taking the default from `SETTING_DEFAULTS`; a test checks
+    that both declare every field here with that default. LangChain names `model` `model_name`
+    (aliased `model`), as its other chat models do.
+    """
+
+    model: str = DEFAULT_MODEL
+    temperature: float | None = None
+    top_p: float | None = None
+    max_tokens: int | None = None
+    thinking: bool | str | dict[str, Any] | None = None
+    reasoning_effort: str | None = None
+    reasoning_split: bool | None = True
+    think_prefill: bool | Literal["auto"] = "auto"
+    timeout: Timeout | None = None
+    max_retries: int = DEFAULT_MAX_RETRIES
+
+
+SETTING_DEFAULTS = SettingDefaults()
+"""The defaults of the model settings (`SettingDefaults`)."""
 
 
 def region_url(region: str) -> str:

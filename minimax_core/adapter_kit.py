@@ -9,8 +9,9 @@ adapters import no private (`_`-prefixed) core module (a test checks it):
   and the media helpers `guess_media_type`, `check_inline_size`;
 - **tool calls**: `tool_call_wire` (the one writer of a wire `tool_calls` item, also behind
   `ToolCall.to_wire`), `named_tool_choice`, `parse_arguments`, `safe_arguments`;
-- **request settings**: `NAMED_FIELDS`, `check_thinking`, `check_effort`,
-  `STRICT_TOOLS_NOT_HONOURED`;
+- **request settings**: `SETTING_DEFAULTS` (the settings both adapters declare, with their
+  defaults), `request_settings` (a call's keywords over the settings), `SAME_NAME_SETTINGS`,
+  `NAMED_FIELDS`, `check_thinking`, `check_effort`, `STRICT_TOOLS_NOT_HONOURED`;
 - **clients**: `client_options`, `timeout_options`, `ClientOptions`, `KeyProvider`, `Timeout`,
   and the limiter types `Limit`, `SharedLimit`;
 - **settings and hosts**: `looks_secret`, `is_minimax_host`, `minimax_region`, `region_hint`;
@@ -33,24 +34,36 @@ from ._media import (
 from ._pools import ClientOptions, KeyProvider, Timeout, client_options, timeout_options
 from ._request import (
     NAMED_FIELDS,
+    SAME_NAME_SETTINGS,
     STRICT_TOOLS_NOT_HONOURED,
     check_effort,
     check_thinking,
     named_tool_choice,
+    request_settings,
     safe_arguments,
     text_or_parts,
 )
-from ._settings import is_minimax_host, looks_secret, minimax_region, region_hint
+from ._settings import (
+    SETTING_DEFAULTS,
+    SettingDefaults,
+    is_minimax_host,
+    looks_secret,
+    minimax_region,
+    region_hint,
+)
 from ._toolcalls import parse_arguments
 from .types import tool_call_wire
 
 __all__ = [
     "FILE_URL_SCHEME",
     "NAMED_FIELDS",
+    "SAME_NAME_SETTINGS",
+    "SETTING_DEFAULTS",
     "STRICT_TOOLS_NOT_HONOURED",
     "ClientOptions",
     "KeyProvider",
     "Limit",
+    "SettingDefaults",
     "SharedLimit",
     "Timeout",
     "check_effort",
@@ -67,6 +80,7 @@ __all__ = [
     "named_tool_choice",
     "parse_arguments",
     "region_hint",
+    "request_settings",
     "require_extra",
     "safe_arguments",
     "text_or_parts",
