@@ -26,7 +26,7 @@ from minimax_core import (
     StreamError,
     resolve_base_url,
 )
-from minimax_core._settings import region_hint
+from minimax_core.adapter_kit import region_hint
 from minimax_server import MiniMaxServer
 
 from ._console import Console

@@ -12,7 +12,7 @@ Importing the package registers the `minimax` content-block translator, so
 
 from __future__ import annotations
 
-from minimax_core._extras import require_extra as _require_extra
+from minimax_core.adapter_kit import require_extra as _require_extra
 
 _require_extra("langchain_core", "langchain", "langchain_minimax")
 

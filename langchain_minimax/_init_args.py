@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from minimax_core import RequestValidationError
-from minimax_core._settings import looks_secret
+from minimax_core.adapter_kit import looks_secret
 
 __all__ = ["ALIASES", "REFUSED", "REQUEST_FIELDS", "normalize_init_args"]
 

@@ -11,7 +11,7 @@ A finished `Completion` becomes one `AIMessage`; a stream becomes one `AIMessage
   `reasoning_content`), only when there is any;
 - `tool_calls` / `invalid_tool_calls`, `usage_metadata`, and `response_metadata` with
   `model_provider="minimax"`, `model_name`, `finish_reason`, `id` and MiniMax's flags (a turn
-  whose thinking used up the output budget also warns: see `minimax_core._budget`).
+  whose thinking used up the output budget also warns: see `minimax_core.adapter_kit.warn_if_thinking_used_budget`).
 
 LangChain merges chunks by concatenating strings and summing numbers, so every field that must
 not repeat (model name, finish reason, usage, `reasoning_details`, replay data) rides on the
@@ -36,7 +36,7 @@ from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call
 from langchain_core.outputs import ChatGenerationChunk
 
 from minimax_core import Completion, StreamDelta, Usage
-from minimax_core._budget import warn_if_thinking_used_budget
+from minimax_core.adapter_kit import warn_if_thinking_used_budget
 
 __all__ = [
     "PROVIDER",

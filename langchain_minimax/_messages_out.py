@@ -31,7 +31,15 @@ from langchain_core.messages import (
 )
 
 from minimax_core import RequestValidationError, assistant_message, safe_arguments
-from minimax_core._media import guess_media_type, wire_media_type
+from minimax_core.adapter_kit import (
+    FILE_URL_SCHEME,
+    data_url,
+    file_url,
+    guess_media_type,
+    media_part,
+    text_or_parts,
+    tool_call_wire,
+)
 from minimax_core.replay import is_replay
 
 from ._messages_in import PROVIDER, REPLAY_KEY
@@ -163,7 +171,7 @@ def replay_of(message: AIMessage) -> dict[str, Any] | None:
 
 def _assistant(message: AIMessage) -> dict[str, Any]:
     calls: list[dict[str, Any]] = [
-        _wire_call(call.get("id"), call["name"], json.dumps(call["args"], ensure_ascii=False))
+        tool_call_wire(call.get("id"), call["name"], json.dumps(call["args"], ensure_ascii=False))
         for call in message.tool_calls
     ]
     if not calls and not message.invalid_tool_calls:
@@ -173,13 +181,11 @@ def _assistant(message: AIMessage) -> dict[str, Any]:
         # arguments MiniMax accepts: it refuses the whole request over bad JSON (2013).
         if bad.get("id"):
             calls.append(
-                _wire_call(bad["id"], bad.get("name") or "", safe_arguments(bad.get("args") or ""))
+                tool_call_wire(
+                    bad["id"], bad.get("name") or "", safe_arguments(bad.get("args") or "")
+                )
             )
     return assistant_message(_assistant_text(message.content), calls, replay_of(message))
-
-
-def _wire_call(call_id: str | None, name: str, arguments: str) -> dict[str, Any]:
-    return {"id": call_id, "type": "function", "function": {"name": name, "arguments": arguments}}
 
 
 def _calls_from_content(content: str | list[str | dict[Any, Any]]) -> list[dict[str, Any]]:
@@ -193,7 +199,7 @@ def _calls_from_content(content: str | list[str | dict[Any, Any]]) -> list[dict[
         args = block.get("input", block.get("args"))
         if isinstance(args, dict) and block.get("id") and block.get("name"):
             calls.append(
-                _wire_call(block["id"], block["name"], json.dumps(args, ensure_ascii=False))
+                tool_call_wire(block["id"], block["name"], json.dumps(args, ensure_ascii=False))
             )
     return calls
 
@@ -232,9 +238,7 @@ def content_parts(
             continue
         media = media or part["type"] != "text"
         parts.append(part)
-    if not media:
-        return "\n".join(part["text"] for part in parts)
-    return parts
+    return text_or_parts(parts, media=media)
 
 
 def _part(block: str | dict[Any, Any], position: int) -> dict[str, Any] | None:
@@ -267,7 +271,7 @@ def _openai_media(block: Mapping[str, Any], kind: str, position: int) -> dict[st
     spec = dict(value) if isinstance(value, Mapping) else {"url": value}
     if not isinstance(spec.get("url"), str) or not spec["url"]:
         raise RequestValidationError(f"messages[{position}] has an {kind!r} part with no url")
-    return {"type": kind, kind: spec}
+    return media_part(kind.removesuffix("_url"), spec)
 
 
 def _standard_media(block: Mapping[str, Any], kind: str, position: int) -> dict[str, Any]:
@@ -285,8 +289,7 @@ def _standard_media(block: Mapping[str, Any], kind: str, position: int) -> dict[
             value = extras.get(option)
         if value is not None:
             spec[option] = value
-    wire_kind = f"{kind}_url"
-    return {"type": wire_kind, wire_kind: spec}
+    return media_part(kind, spec)
 
 
 def _file_media(block: Mapping[str, Any]) -> str | None:
@@ -303,7 +306,7 @@ def _file_media(block: Mapping[str, Any]) -> str | None:
     url = block.get("url")
     if block.get("file_id") or block.get("source_type") == "id":
         return "video"
-    if isinstance(url, str) and url.startswith("mm_file://"):
+    if isinstance(url, str) and url.startswith(FILE_URL_SCHEME):
         return "video"
     return None
 
@@ -322,13 +325,13 @@ def _media_url(block: Mapping[str, Any], kind: str) -> str | None:
     if source_type == "base64" and block.get("data"):
         return _data_url(block.get("mime_type"), kind, str(block["data"]))
     if source_type == "id" and block.get("id"):
-        return _file_url(str(block["id"]))
+        return file_url(str(block["id"]))
     if block.get("url"):  # LangChain v1
         return str(block["url"])
     if block.get("base64"):
         return _data_url(block.get("mime_type"), kind, str(block["base64"]))
     if block.get("file_id"):
-        return _file_url(str(block["file_id"]))
+        return file_url(str(block["file_id"]))
     return None
 
 
@@ -337,12 +340,7 @@ def _data_url(mime_type: Any, kind: str, data: str) -> str:
     if data.startswith("data:"):
         return data
     mime = mime_type if isinstance(mime_type, str) and mime_type else guess_media_type(data, kind)
-    return f"data:{wire_media_type(mime or f'{kind}/*')};base64,{data}"
-
-
-def _file_url(file_id: str) -> str:
-    """A MiniMax Files API id as the `mm_file://` URL the API expects."""
-    return file_id if file_id.startswith("mm_file://") else f"mm_file://{file_id}"
+    return data_url(mime or f"{kind}/*", data)
 
 
 def _text_only(message: BaseMessage, position: int) -> str:
@@ -387,6 +385,4 @@ def _tool_content(
             continue
         media = media or part["type"] != "text"
         parts.append(part)
-    if not media:
-        return "\n".join(part["text"] for part in parts)
-    return parts
+    return text_or_parts(parts, media=media)

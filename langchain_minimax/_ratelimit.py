@@ -6,7 +6,7 @@ from langchain_core.rate_limiters import BaseRateLimiter
 from pydantic import SecretStr
 
 from minimax_core import AdaptiveRateLimiter
-from minimax_core._limiter import Limit, SharedLimit
+from minimax_core.adapter_kit import Limit, SharedLimit
 
 __all__ = ["MiniMaxRateLimiter"]
 

@@ -9,6 +9,7 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_function, convert_to_openai_tool
 
 from minimax_core import RequestValidationError
+from minimax_core.adapter_kit import named_tool_choice
 
 __all__ = [
     "drop_disabled_params",
@@ -32,7 +33,7 @@ def tools_to_wire(tools: Sequence[ToolLike]) -> list[dict[str, Any]]:
     return [convert_to_openai_tool(tool) for tool in tools]  # type: ignore[arg-type]
 
 
-def tool_choice_to_wire(choice: Any, tool_names: Sequence[str]) -> Any:
+def tool_choice_to_wire(choice: Any, *, tool_names: Sequence[str]) -> Any:
     """LangChain's `tool_choice` values in wire form; `None` means "leave it out".
 
     `"any"`, `"required"` and `True` force some tool; `"auto"`/`"none"` pass through; a bound
@@ -51,10 +52,10 @@ def tool_choice_to_wire(choice: Any, tool_names: Sequence[str]) -> Any:
                 f"tool_choice {choice!r} is not one of the bound tools {list(tool_names)}; use "
                 "'auto', 'none', 'any'/'required', or the name of a bound tool"
             )
-        return {"type": "function", "function": {"name": choice}}
+        return named_tool_choice(choice)
     if isinstance(choice, Mapping):
         if choice.get("type") == "tool" and isinstance(choice.get("name"), str):
-            return {"type": "function", "function": {"name": choice["name"]}}
+            return named_tool_choice(choice["name"])
         if choice.get("type") == "any":
             return "required"
         return dict(choice)

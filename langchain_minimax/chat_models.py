@@ -50,7 +50,6 @@ from pydantic import (
 )
 
 from minimax_core import (
-    DEFAULT_MODEL,
     AsyncMiniMaxClient,
     Completion,
     Files,
@@ -64,18 +63,19 @@ from minimax_core import (
     normalize_thinking,
     resolve_settings,
 )
-from minimax_core._pools import (
+from minimax_core.adapter_kit import (
+    NAMED_FIELDS,
+    SAME_NAME_SETTINGS,
+    SETTING_DEFAULTS,
+    STRICT_TOOLS_NOT_HONOURED,
     ClientOptions,
     KeyProvider,
     Timeout,
-    client_options,
-    timeout_options,
-)
-from minimax_core._request import (
-    NAMED_FIELDS,
-    STRICT_TOOLS_NOT_HONOURED,
     check_effort,
     check_thinking,
+    client_options,
+    request_settings,
+    timeout_options,
 )
 from minimax_core.models import approximate_request_tokens, approximate_tokens
 
@@ -157,7 +157,7 @@ class ChatMiniMax(BaseChatModel):
     model's chain of thought. Reasoning from other providers is never sent.
     """
 
-    model_name: str = Field(default=DEFAULT_MODEL, alias="model")
+    model_name: str = Field(default=SETTING_DEFAULTS.model, alias="model")
     """Model name, e.g. `MiniMax-M3` (the default), `MiniMax-M4` or `MiniMax-M3.1-Flash`."""
     api_key: SecretStr | KeyProvider | None = Field(
         default_factory=secret_from_env("MINIMAX_API_KEY", default=None)
@@ -170,22 +170,24 @@ class ChatMiniMax(BaseChatModel):
     `base_url`, else `region`'s, else `MINIMAX_BASE_URL`, else the global endpoint."""
     region: str | None = None
     """`"global"` or `"cn"` (mainland China), used when no `base_url` is set; keys are region-bound."""
-    temperature: float | None = None
+    temperature: float | None = SETTING_DEFAULTS.temperature
     """Sampling temperature, 0 to 2."""
-    top_p: float | None = None
+    top_p: float | None = SETTING_DEFAULTS.top_p
     """Nucleus sampling, 0 to 1."""
-    max_tokens: int | None = Field(default=None, alias="max_completion_tokens")
+    max_tokens: int | None = Field(
+        default=SETTING_DEFAULTS.max_tokens, alias="max_completion_tokens"
+    )
     """Output token limit, sent as `max_completion_tokens`."""
-    thinking: bool | str | dict[str, Any] | None = None
+    thinking: bool | str | dict[str, Any] | None = SETTING_DEFAULTS.thinking
     """`True`/`"adaptive"` or `False`/`"disabled"`; only MiniMax-M3 can turn thinking off
     (M4 and M3.1-Flash always think and refuse it: use `reasoning_effort="low"`)."""
-    reasoning_effort: str | None = None
+    reasoning_effort: str | None = SETTING_DEFAULTS.reasoning_effort
     """How hard M4 and M3.1-Flash think: `"low"`, `"medium"`, `"high"`, `"xhigh"` or `"max"`,
     sent as `reasoning_effort`. Unset, MiniMax uses `"max"`, the slowest and dearest; `"low"`
     suits most agent steps. Set per call too: `llm.invoke(..., reasoning_effort="high")`."""
-    reasoning_split: bool | None = True
+    reasoning_split: bool | None = SETTING_DEFAULTS.reasoning_split
     """Ask the server to return reasoning apart from the answer; `None` leaves it out."""
-    think_prefill: bool | Literal["auto"] = "auto"
+    think_prefill: bool | Literal["auto"] = SETTING_DEFAULTS.think_prefill
     """Whether the server's chat template opens the think block, so that output starts inside
     the reasoning (a self-hosted server with no reasoning parser). `"auto"`: never on MiniMax's
     own API; elsewhere, for a model that thinks, output with no opening `<think>` is taken as
@@ -193,10 +195,10 @@ class ChatMiniMax(BaseChatModel):
     reasoning when a `</think>` follows it closely."""
     stop: list[str] | None = Field(default=None, alias="stop_sequences")
     """Default stop sequences."""
-    timeout: Timeout | None = None
+    timeout: Timeout | None = SETTING_DEFAULTS.timeout
     """Seconds to wait for an answer and between stream chunks, a `(connect, read)` pair, or an
     `httpx.Timeout` (the core's defaults if `None`)."""
-    max_retries: int = 2
+    max_retries: int = SETTING_DEFAULTS.max_retries
     """Retries on rate limits, overload, server errors and dropped connections."""
     streaming: bool = False
     """Whether `invoke` streams under the hood."""
@@ -415,9 +417,6 @@ class ChatMiniMax(BaseChatModel):
                 )
             return AsyncMiniMaxClient(shared_pool=True, **self._client_options())
 
-    async def _async_client(self) -> AsyncMiniMaxClient:
-        return self._aclient
-
     @property
     def files(self) -> Files:
         """MiniMax's Files API with this model's key and URL: `llm.files.upload("talk.mp4")`.
@@ -435,14 +434,20 @@ class ChatMiniMax(BaseChatModel):
         include_usage = bool(kwargs.pop("stream_usage", self.stream_usage))
         for key in _FRAMEWORK_KWARGS:
             kwargs.pop(key, None)
-        model = kwargs.pop("model", None) or self.model_name
-        max_tokens = self.max_tokens
+        call = {key: kwargs.pop(key) for key in _CALL_PARAMS & kwargs.keys()}
+        call["model"] = kwargs.pop("model", None)
         for key in ("max_completion_tokens", "max_tokens"):
             if key in kwargs:
-                max_tokens = kwargs.pop(key)
-        stop = stop or kwargs.pop("stop", None) or self.stop
-        call = {key: kwargs.pop(key) for key in _CALL_PARAMS & kwargs.keys()}
-        response_format = response_format_to_wire(call.get("response_format"))
+                call["max_completion_tokens"] = kwargs.pop(key)
+        stop = stop or kwargs.pop("stop", None)
+        if stop:
+            call["stop"] = stop
+        if "response_format" in call:
+            call["response_format"] = response_format_to_wire(call["response_format"])
+        settings = {name: getattr(self, name) for name in SAME_NAME_SETTINGS}
+        settings.update(
+            model=self.model_name, max_completion_tokens=self.max_tokens, stop=self.stop
+        )
         # Extras are checked like named settings once merged (`build_request`); precedence is
         # this call's keywords > the instance's named settings > extras, and among extras a
         # per-call `extra_body` or keyword beats the instance's `model_kwargs` / `extra_body`.
@@ -453,23 +458,10 @@ class ChatMiniMax(BaseChatModel):
         extra.update(kwargs)
         body = build_request(
             messages_to_wire(messages),
-            model=model,
             stream=stream,
-            temperature=call.get("temperature", self.temperature),
-            top_p=call.get("top_p", self.top_p),
-            max_completion_tokens=max_tokens,
-            thinking=call.get("thinking", self.thinking),
-            reasoning_effort=call.get("reasoning_effort", self.reasoning_effort),
-            reasoning_split=call.get("reasoning_split", self.reasoning_split),
-            reasoning_split_given="reasoning_split" in call or self.reasoning_split is not True,
-            tools=call.get("tools"),
-            tool_choice=call.get("tool_choice"),
-            parallel_tool_calls=call.get("parallel_tool_calls"),
-            response_format=response_format,
-            stop=stop,
-            service_tier=call.get("service_tier"),
             include_usage=include_usage,
             extra=extra,
+            **request_settings(settings, call),
         )
         if self.disabled_params:
             drop_disabled_params(body, self.disabled_params)
@@ -510,9 +502,7 @@ class ChatMiniMax(BaseChatModel):
     ) -> ChatResult:
         with _langchain_errors():
             body = self._request_body(messages, stop, False, **kwargs)
-            completion = await (await self._async_client()).create(
-                body, think_prefill=self.think_prefill
-            )
+            completion = await self._aclient.create(body, think_prefill=self.think_prefill)
         return self._result(completion, body["model"])
 
     def _stream(
@@ -546,9 +536,7 @@ class ChatMiniMax(BaseChatModel):
         with _langchain_errors():
             body = self._request_body(messages, stop, True, **kwargs)
             builder = self._chunk_builder(body, kwargs)
-            stream = await (await self._async_client()).stream(
-                body, think_prefill=self.think_prefill
-            )
+            stream = await self._aclient.stream(body, think_prefill=self.think_prefill)
             async with stream:
                 async for delta in stream:
                     chunk = builder.chunk(delta)
@@ -584,7 +572,7 @@ class ChatMiniMax(BaseChatModel):
         formatted = tools_to_wire(tools)  # never `strict`: MiniMax's tool schema has none
         names = [tool["function"]["name"] for tool in formatted]
         with _langchain_errors():
-            choice = tool_choice_to_wire(tool_choice, names)
+            choice = tool_choice_to_wire(tool_choice, tool_names=names)
             if response_format is not None:
                 kwargs["response_format"] = response_format_to_wire(response_format, strict=strict)
         if choice is not None:

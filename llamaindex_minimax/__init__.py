@@ -7,7 +7,7 @@ llm = MiniMax(model="MiniMax-M2.7")
 ```
 """
 
-from minimax_core._extras import require_extra as _require_extra
+from minimax_core.adapter_kit import require_extra as _require_extra
 
 _require_extra("llama_index.core", "llamaindex", "llamaindex_minimax")
 

@@ -1,6 +1,6 @@
 """MiniMax results → LlamaIndex objects.
 
-- `completion_to_response(completion)`: a finished turn as a `ChatResponse` whose message is
+- `completion_to_chat_response(completion)`: a finished turn as a `ChatResponse` whose message is
   `[ThinkingBlock(reasoning, additional_information=replay), TextBlock(text), ToolCallBlock…]`,
   with the calls also in `additional_kwargs["tool_calls"]` (wire dicts), where LlamaIndex's
   streaming structured output looks for them.
@@ -29,8 +29,7 @@ from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.llms.utils import parse_partial_json
 
 from minimax_core import Completion, StreamDelta, TurnView, Usage
-from minimax_core._budget import warn_if_thinking_used_budget
-from minimax_core._toolcalls import parse_arguments
+from minimax_core.adapter_kit import parse_arguments, tool_call_wire, warn_if_thinking_used_budget
 
 from ._lazy import Deferred, construct, deferred, is_pending
 
@@ -38,10 +37,10 @@ __all__ = [
     "ChatStreamAccumulator",
     "StreamedChatMessage",
     "StreamedCompletionResponse",
-    "completion_chunk",
-    "completion_response",
+    "chat_to_completion_chunk",
+    "chat_to_completion_response",
+    "completion_to_chat_response",
     "completion_to_message",
-    "completion_to_response",
     "raw_of",
     "single_tool_call",
     "tool_selections",
@@ -93,7 +92,9 @@ def completion_to_message(completion: Completion) -> ChatMessage:
     return ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=extra)
 
 
-def completion_to_response(completion: Completion, *, delta: str | None = None) -> ChatResponse:
+def completion_to_chat_response(
+    completion: Completion, *, delta: str | None = None
+) -> ChatResponse:
     """The `ChatResponse` of a finished turn; warns when the thinking used up the budget."""
     warn_if_thinking_used_budget(completion)
     raw = raw_of(completion)
@@ -106,7 +107,8 @@ def completion_to_response(completion: Completion, *, delta: str | None = None) 
     )
 
 
-def completion_response(response: ChatResponse) -> CompletionResponse:
+def chat_to_completion_response(response: ChatResponse) -> CompletionResponse:
+    """The `CompletionResponse` of `complete()`: a `ChatResponse`'s text, raw data and delta."""
     return CompletionResponse(
         text=response.message.content or "",
         raw=response.raw,
@@ -145,8 +147,7 @@ class _Snapshot:
     def additional_kwargs(self) -> dict[str, Any]:
         return {
             "tool_calls": [
-                {"id": call_id, "type": "function", "function": {"name": name, "arguments": args}}
-                for call_id, name, args in self.tool_calls()
+                tool_call_wire(call_id, name, args) for call_id, name, args in self.tool_calls()
             ]
         }
 
@@ -244,14 +245,14 @@ class ChatStreamAccumulator:
         )
 
     def finish(self, completion: Completion) -> ChatResponse:
-        return completion_to_response(completion, delta="")
+        return completion_to_chat_response(completion, delta="")
 
 
-def completion_chunk(response: ChatResponse) -> CompletionResponse:
+def chat_to_completion_chunk(response: ChatResponse) -> CompletionResponse:
     """A streamed `CompletionResponse`, as cheap per chunk as the `ChatResponse` it mirrors."""
     snapshot = _snapshot_of(response.message)
     if snapshot is None:
-        return completion_response(response)
+        return chat_to_completion_response(response)
     return deferred(
         StreamedCompletionResponse,
         {

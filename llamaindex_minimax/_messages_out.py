@@ -5,7 +5,8 @@
   reasoning exactly as the server gave it (the ThinkingBlock's `additional_information`);
   ThinkingBlocks from other providers are dropped; invalid tool-call arguments are replaced by
   `{}` so the tool result that follows still matches its call id.
-- `tools_to_wire(tools)` and `tool_choice_to_wire(choice, required)`: tools in OpenAI function form.
+- `tools_to_wire(tools)` and `tool_choice_to_wire(choice, required=...)`: tools in OpenAI
+  function form.
 """
 
 from __future__ import annotations
@@ -27,9 +28,17 @@ from llama_index.core.base.llms.types import (
     VideoBlock,
 )
 
-from minimax_core import RequestValidationError, assistant_message, safe_arguments
-from minimax_core._files import FileObject
-from minimax_core._media import check_inline_size, guess_media_type, wire_media_type
+from minimax_core import FileObject, RequestValidationError, assistant_message, safe_arguments
+from minimax_core.adapter_kit import (
+    check_inline_size,
+    data_url,
+    file_url,
+    guess_media_type,
+    media_part,
+    named_tool_choice,
+    text_or_parts,
+    tool_call_wire,
+)
 from minimax_core.replay import is_replay, new_tool_call_id
 
 if TYPE_CHECKING:
@@ -119,12 +128,9 @@ def _tool_call(block: ToolCallBlock, position: int, number: int) -> dict[str, An
         arguments = safe_arguments(kwargs)
     else:
         arguments = json.dumps(kwargs, ensure_ascii=False)
-    return {
-        # The same id each time the history is sent, so the request stays byte-identical.
-        "id": block.tool_call_id or new_tool_call_id(f"messages[{position}].tool_calls[{number}]"),
-        "type": "function",
-        "function": {"name": block.tool_name, "arguments": arguments},
-    }
+    # The same id each time the history is sent, so the request stays byte-identical.
+    call_id = block.tool_call_id or new_tool_call_id(f"messages[{position}].tool_calls[{number}]")
+    return tool_call_wire(call_id, block.tool_name, arguments)
 
 
 def _legacy_tool_calls(raw: Any) -> list[dict[str, Any]]:
@@ -138,14 +144,11 @@ def _legacy_tool_calls(raw: Any) -> list[dict[str, Any]]:
         if not isinstance(arguments, str):
             arguments = json.dumps(arguments or {}, ensure_ascii=False)
         calls.append(
-            {
-                "id": str(_field(item, "id") or ""),
-                "type": "function",
-                "function": {
-                    "name": str(_field(function, "name") or ""),
-                    "arguments": safe_arguments(arguments),
-                },
-            }
+            tool_call_wire(
+                str(_field(item, "id") or ""),
+                str(_field(function, "name") or ""),
+                safe_arguments(arguments),
+            )
         )
     return calls
 
@@ -184,9 +187,7 @@ def _user_content(message: ChatMessage, position: int) -> str | list[dict[str, A
                 f"messages[{position}] has a {type(block).__name__}; MiniMax accepts text, "
                 "images and video (MiniMax-M3) in user messages, not audio or documents"
             )
-    if not media:
-        return "\n".join(part["text"] for part in parts)
-    return parts
+    return text_or_parts(parts, media=media)
 
 
 def file_block(
@@ -199,8 +200,7 @@ def file_block(
     This builds the block without that validation; the adapter sends it as `mm_file://{id}`.
     """
     file_id = file.file_id if isinstance(file, FileObject) else str(file)
-    url = file_id if file_id.startswith("mm_file://") else f"mm_file://{file_id}"
-    return VideoBlock.model_construct(url=url, fps=fps, detail=detail)
+    return VideoBlock.model_construct(url=file_url(file_id), fps=fps, detail=detail)
 
 
 def _image_part(block: ImageBlock, position: int) -> dict[str, Any]:
@@ -214,11 +214,11 @@ def _image_part(block: ImageBlock, position: int) -> dict[str, Any]:
                 f"messages[{position}] has an image whose format is unknown; "
                 "set ImageBlock(image_mimetype='image/png') (MiniMax takes JPEG, PNG, GIF, WEBP)"
             )
-        url = f"data:{wire_media_type(mime)};base64,{data}"
+        url = data_url(mime, data)
     image_url: dict[str, Any] = {"url": url}
     if block.detail:
         image_url["detail"] = block.detail
-    return {"type": "image_url", "image_url": image_url}
+    return media_part("image", image_url)
 
 
 def _video_part(block: VideoBlock, position: int) -> dict[str, Any]:
@@ -232,13 +232,13 @@ def _video_part(block: VideoBlock, position: int) -> dict[str, Any]:
                 f"messages[{position}] has a video whose format is unknown; "
                 "set VideoBlock(video_mimetype='video/mp4') (MiniMax takes MP4, AVI, MOV, MKV)"
             )
-        url = f"data:{wire_media_type(mime)};base64,{data}"
+        url = data_url(mime, data)
     video_url: dict[str, Any] = {"url": url}
     if block.detail:
         video_url["detail"] = block.detail
     if block.fps is not None:
         video_url["fps"] = block.fps
-    return {"type": "video_url", "video_url": video_url}
+    return media_part("video", video_url)
 
 
 def _base64(data: Any, path: Any, kind: str, position: int) -> str:
@@ -262,11 +262,11 @@ def tools_to_wire(tools: Sequence[BaseTool]) -> list[dict[str, Any]]:
 
 
 def tool_choice_to_wire(
-    choice: str | dict[str, Any] | None, required: bool
+    choice: str | dict[str, Any] | None, *, required: bool
 ) -> str | dict[str, Any]:
-    """`None` → "auto" (or "required"); a tool name → `{"type": "function", ...}`."""
+    """`None` → "auto" (or "required" when `required`); a tool name → that tool forced."""
     if choice is None:
         return "required" if required else "auto"
     if isinstance(choice, str) and choice not in ("auto", "none", "required"):
-        return {"type": "function", "function": {"name": choice}}
+        return named_tool_choice(choice)
     return choice

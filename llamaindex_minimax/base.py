@@ -36,7 +36,6 @@ except ImportError:  # pragma: no cover - exercised by `make test-lowest`
     BaseRateLimiter = None  # type: ignore[assignment,misc]
 
 from minimax_core import (
-    DEFAULT_MODEL,
     AdaptiveRateLimiter,
     AsyncMiniMaxClient,
     Completion,
@@ -50,26 +49,27 @@ from minimax_core import (
     normalize_thinking,
     resolve_settings,
 )
-from minimax_core._pools import (
+from minimax_core.adapter_kit import (
+    NAMED_FIELDS,
+    SAME_NAME_SETTINGS,
+    SETTING_DEFAULTS,
+    STRICT_TOOLS_NOT_HONOURED,
     ClientOptions,
     KeyProvider,
     Timeout,
-    client_options,
-    timeout_options,
-)
-from minimax_core._request import (
-    NAMED_FIELDS,
-    STRICT_TOOLS_NOT_HONOURED,
     check_effort,
     check_thinking,
+    client_options,
+    request_settings,
+    timeout_options,
 )
 
 from ._init_args import pick_base_url, refuse_unknown
 from ._messages_in import (
     ChatStreamAccumulator,
-    completion_chunk,
-    completion_response,
-    completion_to_response,
+    chat_to_completion_chunk,
+    chat_to_completion_response,
+    completion_to_chat_response,
     single_tool_call,
     tool_selections,
 )
@@ -103,36 +103,41 @@ class MiniMax(FunctionCallingLLM):
     and the new reasoning in `additional_kwargs["thinking_delta"]`.
     """
 
-    model: str = Field(default=DEFAULT_MODEL, description="The MiniMax model name.")
+    model: str = Field(default=SETTING_DEFAULTS.model, description="The MiniMax model name.")
     base_url: str = Field(
         default="",
         description="The API endpoint; defaults to MINIMAX_BASE_URL, else the global one.",
     )
-    temperature: float | None = Field(default=None, description="Sampling temperature, 0 to 2.")
-    top_p: float | None = Field(default=None, description="Nucleus sampling, 0 to 1.")
+    temperature: float | None = Field(
+        default=SETTING_DEFAULTS.temperature, description="Sampling temperature, 0 to 2."
+    )
+    top_p: float | None = Field(
+        default=SETTING_DEFAULTS.top_p, description="Nucleus sampling, 0 to 1."
+    )
     max_tokens: int | None = Field(
-        default=None, description="Most tokens to generate (sent as max_completion_tokens)."
+        default=SETTING_DEFAULTS.max_tokens,
+        description="Most tokens to generate (sent as max_completion_tokens).",
     )
     thinking: bool | str | dict[str, Any] | None = Field(
-        default=None,
+        default=SETTING_DEFAULTS.thinking,
         description=(
             "True/'adaptive' or False/'disabled' (only MiniMax-M3 can turn it off; M4 and "
             "M3.1-Flash always think: use reasoning_effort='low')."
         ),
     )
     reasoning_effort: str | None = Field(
-        default=None,
+        default=SETTING_DEFAULTS.reasoning_effort,
         description=(
             "How hard M4 and M3.1-Flash think: 'low', 'medium', 'high', 'xhigh' or 'max' "
             "(None: not sent, and MiniMax uses 'max', the slowest and dearest). Per call too."
         ),
     )
     reasoning_split: bool | None = Field(
-        default=True,
+        default=SETTING_DEFAULTS.reasoning_split,
         description="Ask MiniMax for the reasoning apart from the answer (None: not sent).",
     )
     think_prefill: bool | Literal["auto"] = Field(
-        default="auto",
+        default=SETTING_DEFAULTS.think_prefill,
         description=(
             "Whether the server's chat template opens the think block, so output starts inside "
             "the reasoning (self-hosted, no reasoning parser); 'auto' decides from the endpoint, "
@@ -140,13 +145,15 @@ class MiniMax(FunctionCallingLLM):
         ),
     )
     timeout: Timeout | None = Field(
-        default=None,
+        default=SETTING_DEFAULTS.timeout,
         description=(
             "Seconds to wait for an answer and between stream chunks, a (connect, read) pair, "
             "or an httpx.Timeout (None: 600 and 120)."
         ),
     )
-    max_retries: int = Field(default=2, description="Retries of a failed request.", ge=0)
+    max_retries: int = Field(
+        default=SETTING_DEFAULTS.max_retries, description="Retries of a failed request.", ge=0
+    )
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="Extra request fields sent with every call."
     )
@@ -174,20 +181,20 @@ class MiniMax(FunctionCallingLLM):
 
     def __init__(
         self,
-        model: str = DEFAULT_MODEL,
+        model: str = SETTING_DEFAULTS.model,
         api_key: str | SecretStr | KeyProvider | None = None,
         base_url: str | None = None,
         *,
         region: str | None = None,
-        temperature: float | None = None,
-        top_p: float | None = None,
-        max_tokens: int | None = None,
-        thinking: bool | str | dict[str, Any] | None = None,
-        reasoning_effort: str | None = None,
-        reasoning_split: bool | None = True,
-        think_prefill: bool | Literal["auto"] = "auto",
-        timeout: Timeout | None = None,
-        max_retries: int = 2,
+        temperature: float | None = SETTING_DEFAULTS.temperature,
+        top_p: float | None = SETTING_DEFAULTS.top_p,
+        max_tokens: int | None = SETTING_DEFAULTS.max_tokens,
+        thinking: bool | str | dict[str, Any] | None = SETTING_DEFAULTS.thinking,
+        reasoning_effort: str | None = SETTING_DEFAULTS.reasoning_effort,
+        reasoning_split: bool | None = SETTING_DEFAULTS.reasoning_split,
+        think_prefill: bool | Literal["auto"] = SETTING_DEFAULTS.think_prefill,
+        timeout: Timeout | None = SETTING_DEFAULTS.timeout,
+        max_retries: int = SETTING_DEFAULTS.max_retries,
         additional_kwargs: dict[str, Any] | None = None,
         default_headers: dict[str, str] | None = None,
         http_client: httpx.Client | None = None,
@@ -287,13 +294,8 @@ class MiniMax(FunctionCallingLLM):
         )
 
     def _sync_client(self) -> MiniMaxClient:
-        """Your `http_client`, else the process-wide pool for these transport settings.
-
-        Read from pydantic's private store directly: `self._own_client` costs about 18K
-        instructions (the normal lookup fails before `__getattr__` finds it), 1% of a call.
-        """
-        private = self.__pydantic_private__
-        client: MiniMaxClient | None = private["_own_client"] if private else None
+        """Your `http_client`, else the process-wide pool for these transport settings."""
+        client = self._own_client
         if client is None:
             if self._http_client is None:
                 client = MiniMaxClient(shared_pool=True, **self._client_options())
@@ -302,7 +304,7 @@ class MiniMax(FunctionCallingLLM):
             self._own_client = client
         return client
 
-    async def _async_client(self) -> AsyncMiniMaxClient:
+    def _async_client(self) -> AsyncMiniMaxClient:
         """Your `async_http_client`, else the running loop's shared pool (closed with the loop)."""
         if self._own_aclient is None:
             if self._async_http_client is None:
@@ -335,7 +337,7 @@ class MiniMax(FunctionCallingLLM):
         """Like `close`, for both the sync pool and the running loop's async one."""
         self.close()
         if self._async_http_client is None:
-            await (await self._async_client()).close()
+            await self._async_client().close()
 
     def _request(
         self, messages: Sequence[ChatMessage], *, stream: bool, **kwargs: Any
@@ -352,25 +354,15 @@ class MiniMax(FunctionCallingLLM):
         extra.update(call.pop("extra_body", None) or {})
         named = {key: call.pop(key) for key in _CALL_SETTINGS & call.keys()}
         extra.update(call)
-        max_tokens = named.get("max_tokens", self.max_tokens)
+        if "max_tokens" in named:  # LlamaIndex's name; `max_completion_tokens` wins over it
+            named.setdefault("max_completion_tokens", named.pop("max_tokens"))
+        settings = {name: getattr(self, name) for name in SAME_NAME_SETTINGS}
+        settings.update(model=self.model, max_completion_tokens=self.max_tokens)
         return build_request(
             messages_to_wire(messages),
-            model=named.get("model") or self.model,
             stream=stream,
-            temperature=named.get("temperature", self.temperature),
-            top_p=named.get("top_p", self.top_p),
-            max_completion_tokens=named.get("max_completion_tokens", max_tokens),
-            thinking=named.get("thinking", self.thinking),
-            reasoning_effort=named.get("reasoning_effort", self.reasoning_effort),
-            reasoning_split=named.get("reasoning_split", self.reasoning_split),
-            reasoning_split_given="reasoning_split" in named or self.reasoning_split is not True,
-            tools=named.get("tools"),
-            tool_choice=named.get("tool_choice"),
-            parallel_tool_calls=named.get("parallel_tool_calls"),
-            response_format=named.get("response_format"),
-            stop=named.get("stop"),
-            service_tier=named.get("service_tier"),
             extra=extra,
+            **request_settings(settings, named),
         )
 
     # --- chat -------------------------------------------------------------------------------
@@ -395,14 +387,16 @@ class MiniMax(FunctionCallingLLM):
 
     def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         body = self._request(messages, stream=False, **kwargs)
-        return completion_to_response(
+        return completion_to_chat_response(
             self._sync_client().create(body, think_prefill=self.think_prefill)
         )
 
     async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         body = self._request(messages, stream=False, **kwargs)
-        client = await self._async_client()
-        return completion_to_response(await client.create(body, think_prefill=self.think_prefill))
+        client = self._async_client()
+        return completion_to_chat_response(
+            await client.create(body, think_prefill=self.think_prefill)
+        )
 
     def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         body = self._request(messages, stream=True, **kwargs)
@@ -421,7 +415,7 @@ class MiniMax(FunctionCallingLLM):
         self, messages: Sequence[ChatMessage], **kwargs: Any
     ) -> ChatResponseAsyncGen:
         body = self._request(messages, stream=True, **kwargs)
-        client = await self._async_client()
+        client = self._async_client()
 
         async def gen() -> ChatResponseAsyncGen:
             async with await client.stream(body, think_prefill=self.think_prefill) as stream:
@@ -450,7 +444,7 @@ class MiniMax(FunctionCallingLLM):
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponseGen:
         chunks = self._stream_chat(_as_messages(prompt), **kwargs)
-        return (completion_chunk(chunk) for chunk in chunks)
+        return (chat_to_completion_chunk(chunk) for chunk in chunks)
 
     @llm_completion_callback()
     async def astream_complete(
@@ -460,7 +454,7 @@ class MiniMax(FunctionCallingLLM):
 
         async def gen() -> CompletionResponseAsyncGen:
             async for chunk in chunks:
-                yield completion_chunk(chunk)
+                yield chat_to_completion_chunk(chunk)
 
         return gen()
 
@@ -535,7 +529,7 @@ def _tool_choice(
 ) -> str | dict[str, Any] | None:
     # "auto" is MiniMax's default and `tool_choice` is undocumented there: send it only when
     # it asks for something else.
-    resolved = tool_choice_to_wire(choice, required)
+    resolved = tool_choice_to_wire(choice, required=required)
     return None if resolved == "auto" else resolved
 
 
@@ -545,7 +539,7 @@ def _completion_with_reasoning(response: ChatResponse) -> CompletionResponse:
     `stream_complete()` hands the reasoning out piece by piece in `thinking_delta`; a whole
     answer is one piece, so code that joins those pieces reads the same text either way.
     """
-    completion = completion_response(response)
+    completion = chat_to_completion_response(response)
     thinking = "".join(
         block.content or "" for block in response.message.blocks if isinstance(block, ThinkingBlock)
     )

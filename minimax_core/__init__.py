@@ -10,7 +10,8 @@ print(turn.reasoning, turn.text)
 
 The package exports the client, the result types, the errors and request building;
 `minimax_core.models` is the model catalog and `minimax_core.replay` the reasoning-replay
-contract. Modules starting with `_` are private (the adapters use some of them directly).
+contract, `minimax_core.adapter_kit` what framework adapters build on. Modules starting with
+`_` are private.
 """
 
 from ._accumulate import TurnView

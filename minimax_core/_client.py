@@ -56,6 +56,7 @@ from ._retry import parse_retry_after, retry_delay
 from ._settings import (
     CHINA_BASE_URL,
     DEFAULT_BASE_URL,
+    DEFAULT_MAX_RETRIES,
     resolve_base_url,
     resolve_settings,
     with_region_hint,
@@ -76,7 +77,6 @@ logger = logging.getLogger("minimax_core")
 DEFAULT_TIMEOUT = 600.0
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_STREAM_IDLE_TIMEOUT = 120.0
-DEFAULT_MAX_RETRIES = 2
 # The OpenAI SDK's limits. A low `max_connections` looks thrifty but queues requests inside
 # httpcore's pool, whose bookkeeping scans every connection for every queued request: at 100
 # connections, 500 concurrent calls cost 4x the CPU of these limits (measured, benchmarks/).

@@ -39,7 +39,7 @@ from typing import IO, TYPE_CHECKING, Any, Union
 import httpx
 
 from ._exceptions import APIConnectionError, RequestValidationError
-from ._media import FILES_VIDEO_LIMIT, MB, describe_size, video_format_of
+from ._media import FILE_URL_SCHEME, FILES_VIDEO_LIMIT, MB, describe_size, file_url, video_format_of
 
 if TYPE_CHECKING:
     from ._client import AsyncMiniMaxClient, MiniMaxClient, _BaseClient, _Failure
@@ -76,7 +76,7 @@ class FileObject:
     @property
     def url(self) -> str:
         """The reference to put in a chat message: `mm_file://{file_id}`."""
-        return f"mm_file://{self.file_id}"
+        return file_url(self.file_id)
 
     @classmethod
     def from_wire(cls, data: Any) -> FileObject:
@@ -98,7 +98,7 @@ def file_id_of(file: str | int | FileObject) -> str:
     """A file id from an id, an `mm_file://` URL or a `FileObject`."""
     if isinstance(file, FileObject):
         return file.file_id
-    text = str(file).strip().removeprefix("mm_file://")
+    text = str(file).strip().removeprefix(FILE_URL_SCHEME)
     if not text:
         raise RequestValidationError("file_id is empty; pass the id the upload returned")
     return text

@@ -33,6 +33,7 @@ __all__ = [
     "BODY_LIMIT",
     "DETAILS",
     "FILES_VIDEO_LIMIT",
+    "FILE_URL_SCHEME",
     "FPS_RANGE",
     "IMAGE_LIMIT",
     "MB",
@@ -42,11 +43,17 @@ __all__ = [
     "check_body_size",
     "check_inline_size",
     "check_media_part",
+    "data_url",
     "describe_size",
+    "file_url",
     "guess_media_type",
+    "media_part",
     "video_format_of",
     "wire_media_type",
 ]
+
+FILE_URL_SCHEME = "mm_file://"
+"""How a chat message names a file uploaded with the Files API: `mm_file://{file_id}`."""
 
 MB = 1 << 20
 """MiniMax's "MB", read as MiB (see the module docstring)."""
@@ -129,6 +136,25 @@ def describe_size(size: int, limit: int) -> str:
     return shown
 
 
+def file_url(file_id: str) -> str:
+    """A Files API id as the `mm_file://` URL a chat message takes (an URL is kept as it is)."""
+    return file_id if file_id.startswith(FILE_URL_SCHEME) else FILE_URL_SCHEME + file_id
+
+
+def data_url(mime: str, data: str) -> str:
+    """A base64 data URL, its MIME type spelled as MiniMax reads it (`wire_media_type`)."""
+    return f"data:{wire_media_type(mime)};base64,{data}"
+
+
+def media_part(kind: str, spec: dict[str, Any]) -> dict[str, Any]:
+    """An `image_url` / `video_url` content part (`kind` is `"image"` or `"video"`).
+
+    `spec` holds the `url` and MiniMax-M3's options (`detail`, `fps`, `max_long_side_pixel`).
+    """
+    wire_kind = f"{kind}_url"
+    return {"type": wire_kind, wire_kind: spec}
+
+
 def wire_media_type(mime: str) -> str:
     """The MIME type to put in a data URL (`video/quicktime` becomes MiniMax's `video/mov`)."""
     lowered = mime.lower()
@@ -174,8 +200,8 @@ def check_media_part(part: Mapping[str, Any], kind: str, position: int, totals: 
     if url.startswith("data:"):
         _check_data_url(url, media, where)
         totals.inline_chars += len(url)
-    elif url.startswith("mm_file://"):
-        if len(url) == len("mm_file://"):
+    elif url.startswith(FILE_URL_SCHEME):
+        if len(url) == len(FILE_URL_SCHEME):
             raise RequestValidationError(
                 f"{where} has a {media} URL 'mm_file://' with no file id; pass "
                 "`mm_file://<file_id>` with the id the Files API upload returned"

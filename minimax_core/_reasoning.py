@@ -35,11 +35,10 @@ only `</think>` is a tag: a model thinking about a tool call may write its synta
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
+from ._settings import is_minimax_host
 from .models import model_info
 
 __all__ = [
@@ -331,9 +330,6 @@ def split_content(content: str, prefill: Prefill = "maybe") -> tuple[str, str, l
     return text + more_text, reasoning + more_reasoning, parser.tool_xml
 
 
-_MINIMAX_HOSTS = ("minimax.io", "minimax.cn", "minimaxi.com", "minimax.chat", "minimaxi.chat")
-
-
 def resolve_prefill(setting: ThinkPrefill, request: Mapping[str, Any], base_url: str) -> Prefill:
     """The `prefill` mode for one request.
 
@@ -352,12 +348,4 @@ def resolve_prefill(setting: ThinkPrefill, request: Mapping[str, Any], base_url:
         return "always"
     if setting is False:
         return "never"
-    return "never" if _is_minimax_host(base_url) else "maybe"
-
-
-@functools.lru_cache(maxsize=64)
-def _is_minimax_host(base_url: str) -> bool:
-    """Whether `base_url` is MiniMax's own API (cached: parsing a URL per call costs more than
-    the rest of the decision)."""
-    host = (urlsplit(base_url).hostname or "").lower()
-    return any(host == name or host.endswith("." + name) for name in _MINIMAX_HOSTS)
+    return "never" if is_minimax_host(base_url) else "maybe"

@@ -24,13 +24,17 @@ from .models import ModelInfo, model_info
 
 __all__ = [
     "NAMED_FIELDS",
+    "SAME_NAME_SETTINGS",
     "STRICT_TOOLS_NOT_HONOURED",
     "build_request",
     "check_effort",
     "check_thinking",
     "ignored_parameter_warnings",
+    "named_tool_choice",
     "normalize_thinking",
+    "request_settings",
     "safe_arguments",
+    "text_or_parts",
     "validate_messages",
 ]
 
@@ -47,6 +51,23 @@ _UNSUPPORTED = {
     "function_call": "the legacy `function_call` is not supported by MiniMax; use `tools` and `tool_choice`",
     "functions": "the legacy `functions` is not supported by MiniMax; use `tools`",
 }
+
+
+def text_or_parts(parts: list[dict[str, Any]], *, media: bool) -> str | list[dict[str, Any]]:
+    """Message content from content parts: text-only parts become one string, joined by newlines.
+
+    Every MiniMax model and self-hosted server takes a string; the list is sent only when it
+    holds an image or a video (`media`, which the caller knows from building it), and
+    `build_request` then checks the model can take them.
+    """
+    if not media:
+        return "\n".join(part["text"] for part in parts)
+    return parts
+
+
+def named_tool_choice(name: str) -> dict[str, Any]:
+    """The `tool_choice` that forces the tool called `name`."""
+    return {"type": "function", "function": {"name": name}}
 
 
 def safe_arguments(arguments: str) -> str:
@@ -218,6 +239,27 @@ NAMED_FIELDS = frozenset(
         "service_tier",
     }
 )
+
+
+SAME_NAME_SETTINGS = ("temperature", "top_p", "thinking", "reasoning_effort", "reasoning_split")
+"""Settings both adapters hold under `build_request`'s own parameter names."""
+
+
+def request_settings(settings: Mapping[str, Any], call: Mapping[str, Any]) -> dict[str, Any]:
+    """`build_request`'s named keywords for one call: the call's value, else the setting's.
+
+    Both mappings are keyed by `build_request` parameters (`max_completion_tokens` for the
+    output limit); extras go to `build_request` apart and lose to both. A call's empty `model`
+    keeps the setting's. `reasoning_split_given` is false only while `reasoning_split` is the
+    default `True` nobody chose, which an extra may then replace.
+    """
+    named = {**settings, **call}
+    if not named.get("model"):
+        named["model"] = settings.get("model")
+    named["reasoning_split_given"] = (
+        "reasoning_split" in call or settings.get("reasoning_split", True) is not True
+    )
+    return named
 
 
 def merge_named_extras(

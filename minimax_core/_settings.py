@@ -15,24 +15,36 @@ Everything here is pure: the environment is passed in (it defaults to `os.enviro
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlsplit
 
 import httpx
 from pydantic import SecretStr
 
 from ._exceptions import APIStatusError, AuthenticationError, MiniMaxError, RequestValidationError
+from .models import DEFAULT_MODEL
+
+if TYPE_CHECKING:
+    from ._pools import Timeout
 
 __all__ = [
     "CHINA_BASE_URL",
     "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RETRIES",
     "LEGACY_CHINA_BASE_URL",
+    "MINIMAX_DOMAINS",
     "REGIONS",
+    "SETTING_DEFAULTS",
+    "SettingDefaults",
     "Settings",
     "check_base_url",
+    "is_minimax_host",
     "looks_secret",
+    "minimax_region",
     "other_region_url",
     "region_hint",
     "region_url",
@@ -62,6 +74,8 @@ REGIONS: dict[str, str] = {
     "cn": CHINA_BASE_URL,
     "china": CHINA_BASE_URL,
 }
+DEFAULT_MAX_RETRIES = 2
+"""Retries of a failed request, in the client and both adapters."""
 BASE_URL_ENV = "MINIMAX_BASE_URL"
 API_KEY_ENV = "MINIMAX_API_KEY"
 
@@ -78,6 +92,33 @@ class Settings:
     """The key, or `None` when there is none (a request then fails before the network)."""
     source: Source
     """Which setting chose `base_url`."""
+
+
+@dataclass(frozen=True)
+class SettingDefaults:
+    """The model settings both adapters declare, each with its one default.
+
+    The frameworks need their fields written out (pydantic fields with LangChain's attribute
+    docstrings, LlamaIndex's `Field(description=...)` and its explicit `__init__`), so each
+    adapter declares them itself, taking the default from `SETTING_DEFAULTS`; a test checks
+    that both declare every field here with that default. LangChain names `model` `model_name`
+    (aliased `model`), as its other chat models do.
+    """
+
+    model: str = DEFAULT_MODEL
+    temperature: float | None = None
+    top_p: float | None = None
+    max_tokens: int | None = None
+    thinking: bool | str | dict[str, Any] | None = None
+    reasoning_effort: str | None = None
+    reasoning_split: bool | None = True
+    think_prefill: bool | Literal["auto"] = "auto"
+    timeout: Timeout | None = None
+    max_retries: int = DEFAULT_MAX_RETRIES
+
+
+SETTING_DEFAULTS = SettingDefaults()
+"""The defaults of the model settings (`SettingDefaults`)."""
 
 
 def region_url(region: str) -> str:
@@ -168,19 +209,50 @@ def looks_secret(name: str) -> bool:
     return any(part in _SECRET_PARTS for part in name.lower().replace("-", "_").split("_"))
 
 
-_GLOBAL_HOST = httpx.URL(DEFAULT_BASE_URL).host
-_CHINA_HOSTS = frozenset({httpx.URL(CHINA_BASE_URL).host, httpx.URL(LEGACY_CHINA_BASE_URL).host})
+# --- MiniMax's own hosts: the one place that knows them ----------------------------------
+
+MINIMAX_DOMAINS = ("minimax.io", "minimax.cn", "minimaxi.com", "minimax.chat", "minimaxi.chat")
+"""MiniMax's domains, current and former; a host on one of them (or under it) is MiniMax's API."""
+Region = Literal["global", "cn"]
+# Only the API hosts themselves name a region: a key refused elsewhere on MiniMax's domains
+# (a gateway, a former host) gets no advice to switch, which could be wrong there.
+_REGION_HOSTS: dict[str, Region] = {
+    urlsplit(DEFAULT_BASE_URL).hostname or "": "global",
+    urlsplit(CHINA_BASE_URL).hostname or "": "cn",
+    urlsplit(LEGACY_CHINA_BASE_URL).hostname or "": "cn",
+}
+
+
+def _host(base_url: str) -> str:
+    """The lower-case host of `base_url`, `""` when it has none or cannot be read."""
+    try:
+        return (urlsplit(base_url).hostname or "").lower()
+    except (ValueError, TypeError, AttributeError):
+        return ""
+
+
+@functools.lru_cache(maxsize=64)
+def is_minimax_host(base_url: str) -> bool:
+    """Whether `base_url` is MiniMax's own API: its host is one of `MINIMAX_DOMAINS` or under one.
+
+    Cached: the prefill decision asks on every request, and parsing a URL costs more than the
+    rest of that decision.
+    """
+    host = _host(base_url)
+    return any(host == name or host.endswith("." + name) for name in MINIMAX_DOMAINS)
+
+
+def minimax_region(base_url: str) -> Region | None:
+    """The region of one of MiniMax's API endpoints (`"global"`, `"cn"`), else `None`."""
+    return _REGION_HOSTS.get(_host(base_url))
 
 
 def other_region_url(base_url: str) -> str | None:
     """The endpoint of the other region for one of MiniMax's own endpoints, else `None`."""
-    try:
-        host = httpx.URL(base_url).host
-    except (httpx.InvalidURL, TypeError):
+    region = minimax_region(base_url)
+    if region is None:
         return None
-    if host == _GLOBAL_HOST:
-        return CHINA_BASE_URL
-    return DEFAULT_BASE_URL if host in _CHINA_HOSTS else None
+    return CHINA_BASE_URL if region == "global" else DEFAULT_BASE_URL
 
 
 def region_hint(base_url: str) -> str | None:
@@ -189,17 +261,14 @@ def region_hint(base_url: str) -> str | None:
     Keys are region-bound, and a key from the other platform is the usual cause of a 1004 or
     2049 there. `None` for any other endpoint (a self-hosted or local server has no regions).
     """
-    try:
-        host = httpx.URL(base_url).host
-    except (httpx.InvalidURL, TypeError):
-        return None
-    if host == _GLOBAL_HOST:
+    region = minimax_region(base_url)
+    if region == "global":
         return (
             f"keys are region-bound and this request went to the global endpoint "
             f"({DEFAULT_BASE_URL}): a key from the mainland China platform (minimaxi.com) needs "
             f'region="cn" or MINIMAX_BASE_URL={CHINA_BASE_URL}'
         )
-    if host in _CHINA_HOSTS:
+    if region == "cn":
         return (
             f"keys are region-bound and this request went to the mainland China endpoint "
             f"({base_url}): a key from the global platform (minimax.io) needs "

@@ -70,14 +70,14 @@ __all__ = [
     "recommended_settings",
 ]
 
-DIALECTS = ("minimax", "vllm", "sglang", "inline_think", "raw_no_parser", "unknown")
+DIALECTS = ("minimax", "vllm", "sglang", "inline", "raw_no_parser", "unknown")
 """What `probe` can name: see `dialect_of`."""
 
 _DESCRIPTIONS = {
     "minimax": "MiniMax's API: `reasoning_details` when split, inline `<think>` otherwise",
     "vllm": "vLLM with a reasoning parser: a `reasoning` field",
     "sglang": "a `reasoning_content` field (SGLang, llama.cpp --jinja with a reasoning format)",
-    "inline_think": "`<think>…</think>` inline in the content, even when split is asked for "
+    "inline": "`<think>…</think>` inline in the content, even when split is asked for "
     "(llama.cpp --reasoning-format none)",
     "raw_no_parser": "no reasoning parser: no opening `<think>`, reasoning ends at `</think>` "
     "(vLLM/SGLang without one, llama.cpp --skip-chat-parsing)",
@@ -258,7 +258,7 @@ def dialect_of(split_on: str | None, split_off: str | None) -> str:
     if "reasoning_content" in seen:
         return "sglang"
     if "inline" in seen and seen <= {"inline", None}:
-        return "inline_think"
+        return "inline"
     return "unknown"
 
 

@@ -15,7 +15,16 @@ __all__ = [
     "ToolCall",
     "ToolCallDelta",
     "Usage",
+    "tool_call_wire",
 ]
+
+
+def tool_call_wire(call_id: str | None, name: str, arguments: str) -> dict[str, Any]:
+    """The OpenAI-shaped `tool_calls` item of an assistant message: the one place it is written.
+
+    `arguments` is JSON text; `call_id` may be `None` (a streamed call whose id has not come).
+    """
+    return {"id": call_id, "type": "function", "function": {"name": name, "arguments": arguments}}
 
 
 @dataclass(slots=True)
@@ -64,11 +73,7 @@ class ToolCall:
 
     def to_wire(self) -> dict[str, Any]:
         """The OpenAI-shaped `tool_calls` item for an assistant message in history."""
-        return {
-            "id": self.id,
-            "type": "function",
-            "function": {"name": self.name, "arguments": self.arguments},
-        }
+        return tool_call_wire(self.id, self.name, self.arguments)
 
 
 @dataclass(slots=True)

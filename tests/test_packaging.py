@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import subprocess
 import sys
@@ -17,7 +18,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize(
-    "name", ["minimax_core", "minimax_server", "langchain_minimax", "llamaindex_minimax"]
+    "name",
+    [
+        "minimax_core",
+        "minimax_core.adapter_kit",
+        "minimax_server",
+        "langchain_minimax",
+        "llamaindex_minimax",
+    ],
 )
 def test_all_lists_every_public_name(name: str) -> None:
     module = importlib.import_module(name)
@@ -54,6 +62,34 @@ def test_one_framework_never_pulls_in_the_other(package: str, forbidden: tuple[s
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert out.stdout.strip() == ""
+
+
+def _core_modules_imported(path: Path) -> list[str]:
+    """Every `minimax_core` module (or name) an adapter module imports, with its line."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        else:
+            continue
+        found += [
+            f"{name} (line {node.lineno})" for name in names if name.startswith("minimax_core")
+        ]
+    return found
+
+
+@pytest.mark.parametrize("package", ["langchain_minimax", "llamaindex_minimax"])
+def test_adapters_import_only_public_core_modules(package: str) -> None:
+    """The adapters build on `minimax_core`'s public modules (`adapter_kit` above all) only."""
+    private = [
+        f"{path.name}: {name}"
+        for path in sorted((ROOT / package).glob("**/*.py"))
+        for name in _core_modules_imported(path)
+        if any(part.startswith("_") for part in name.split(" ")[0].split(".")[1:])
+    ]
+    assert private == []
 
 
 @pytest.mark.parametrize(

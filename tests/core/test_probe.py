@@ -34,8 +34,8 @@ EXPECTED = {
     "minimax": ("minimax", "native"),
     "vllm": ("vllm", "native"),
     "sglang": ("sglang", "native"),
-    "inline": ("inline_think", "native"),
-    "raw_xml": ("inline_think", "xml_in_content"),
+    "inline": ("inline", "native"),
+    "raw_xml": ("inline", "xml_in_content"),
     "raw_no_parser": ("raw_no_parser", "xml_in_content"),
     "proxy": ("minimax", "native"),
 }
@@ -56,6 +56,14 @@ def test_every_server_dialect_is_covered() -> None:
 
     assert set(SERVER_DIALECTS) <= set(EXPECTED)
     assert {d for d, _ in EXPECTED.values()} <= set(DIALECTS)
+
+
+def test_probe_and_server_spell_each_dialect_alike() -> None:
+    """A dialect both name has one name: the probe's `inline` is the server's `inline`."""
+    from minimax_server import DIALECTS as SERVER_DIALECTS
+
+    assert set(DIALECTS) - {"unknown"} <= set(SERVER_DIALECTS)
+    assert all(name == probe_name for name, (probe_name, _) in EXPECTED.items() if name in DIALECTS)
 
 
 @pytest.mark.parametrize("server", list(EXPECTED), indirect=True)
@@ -174,8 +182,8 @@ def test_explain_failure_for_a_self_hosted_host() -> None:
         ("reasoning_details", "inline", "minimax"),
         ("reasoning", "reasoning", "vllm"),
         ("reasoning_content", "reasoning_content", "sglang"),
-        ("inline", "inline", "inline_think"),
-        (None, "inline", "inline_think"),
+        ("inline", "inline", "inline"),
+        (None, "inline", "inline"),
         ("inline_without_opening_tag", "inline_without_opening_tag", "raw_no_parser"),
         ("none", "none", "unknown"),
     ],

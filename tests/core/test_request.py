@@ -10,6 +10,7 @@ from minimax_core import (
     model_info,
     safe_arguments,
 )
+from minimax_core.adapter_kit import request_settings
 
 USER = [{"role": "user", "content": "hi"}]
 CALL = {"id": "call_1", "type": "function", "function": {"name": "f", "arguments": '{"a": 1}'}}
@@ -131,3 +132,18 @@ def test_matched_tool_result_is_accepted() -> None:
 )
 def test_safe_arguments(arguments: str, safe: str) -> None:
     assert safe_arguments(arguments) == safe
+
+
+def test_request_settings_a_call_beats_the_setting() -> None:
+    settings = {"model": "MiniMax-M3", "temperature": 0.5, "reasoning_split": True}
+    named = request_settings(settings, {"model": "", "temperature": 0.9, "tools": []})
+    assert named == {
+        "model": "MiniMax-M3",  # an empty model keeps the setting's
+        "temperature": 0.9,
+        "reasoning_split": True,
+        "tools": [],
+        "reasoning_split_given": False,  # the untouched default, which an extra may replace
+    }
+    assert request_settings(settings, {"reasoning_split": True})["reasoning_split_given"]
+    chosen = {**settings, "reasoning_split": None}
+    assert request_settings(chosen, {})["reasoning_split_given"]

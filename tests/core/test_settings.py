@@ -7,7 +7,12 @@ from typing import Any
 import pytest
 
 import minimax_core as mm
-from minimax_core._settings import looks_secret
+from minimax_core._settings import (
+    LEGACY_CHINA_BASE_URL,
+    is_minimax_host,
+    looks_secret,
+    minimax_region,
+)
 
 from ..settings_matrix import BAD_REGIONS, ENDPOINT_CASES, ENV_URL, KEY_CASES
 
@@ -65,3 +70,22 @@ def test_secret_looking_names() -> None:
         assert looks_secret(name), name
     for name in ("max_tokens", "max_completion_tokens", "top_logprobs", "temperature", "keyword"):
         assert not looks_secret(name), name
+
+
+@pytest.mark.parametrize(
+    ("base_url", "own", "region"),
+    [
+        (mm.DEFAULT_BASE_URL, True, "global"),
+        (mm.CHINA_BASE_URL, True, "cn"),
+        (LEGACY_CHINA_BASE_URL, True, "cn"),
+        ("https://API.MiniMax.io/v1/", True, "global"),  # hosts compare case-blind
+        ("https://gateway.minimax.io/v1", True, None),  # MiniMax's, but names no region
+        ("https://api.minimax.chat/v1", True, None),  # a former domain
+        ("https://notminimax.io/v1", False, None),
+        ("http://127.0.0.1:8000/v1", False, None),
+        ("not a url", False, None),
+    ],
+)
+def test_minimax_hosts_one_place(base_url: str, own: bool, region: str | None) -> None:
+    assert is_minimax_host(base_url) is own
+    assert minimax_region(base_url) == region

@@ -188,7 +188,7 @@ def test_langchain_threads_survive_the_limits(server: MiniMaxServer) -> None:
 async def test_llamaindex_runs_survive_the_limits(server: MiniMaxServer) -> None:
     server.rate_gate.configure(LIMITS)
     llm = MiniMax(base_url=server.base_url, api_key=server.api_key, rate_limiter=_settings(103))
-    limit = (await llm._async_client()).rate_limit
+    limit = llm._async_client().rate_limit
     assert limit is not None and llm._sync_client().rate_limit is limit
     before = limit.state.rate_limited
 

@@ -24,7 +24,7 @@ from ._plays import PLAYS, director
 # What the probe must say per mode: dialect, tool-call form, two calls kept or how lost.
 EXPECTED = {
     "jinja": ("sglang", "native", "dropped"),
-    "jinja-reasoning-none": ("inline_think", "native", "dropped"),
+    "jinja-reasoning-none": ("inline", "native", "dropped"),
     "jinja-deepseek-legacy": ("sglang", "native", "dropped"),
     "skip-chat-parsing": ("raw_no_parser", "xml_in_content", "kept"),
 }

@@ -381,12 +381,12 @@ def test_tools_are_openai_shaped() -> None:
     ],
 )
 def test_tool_choice_values(choice: Any, wire: Any) -> None:
-    assert tool_choice_to_wire(choice, ["GetWeather"]) == wire
+    assert tool_choice_to_wire(choice, tool_names=["GetWeather"]) == wire
 
 
 def test_tool_choice_naming_an_unbound_tool_is_refused() -> None:
     with pytest.raises(RequestValidationError, match="'search' is not one of the bound tools"):
-        tool_choice_to_wire("search", ["GetWeather"])
+        tool_choice_to_wire("search", tool_names=["GetWeather"])
 
 
 def test_json_schema_format_from_typeddict() -> None:

@@ -27,6 +27,7 @@ import httpx
 import pytest
 
 from minimax_core import DEFAULT_MODEL, MiniMaxClient, build_request, resolve_base_url
+from minimax_core.adapter_kit import minimax_region
 from minimax_core.recording import AsyncCaptureTransport, CaptureTransport, Exchange, Recorder
 
 ENV_KEY = os.environ.get("MINIMAX_API_KEY", "")
@@ -96,11 +97,10 @@ _ENDPOINT: LiveEndpoint | None = None
 
 def endpoint_source(base_url: str) -> str:
     """A name for where the transcripts come from (no host names of private servers)."""
+    region = minimax_region(base_url)
+    if region is not None:
+        return f"live-minimax-{region}"
     host = httpx.URL(base_url).host
-    if host == "api.minimax.io":
-        return "live-minimax-global"
-    if host in ("api.minimax.cn", "api.minimaxi.com"):
-        return "live-minimax-cn"
     if host in ("127.0.0.1", "localhost", "::1"):
         return "live-local-server"
     return "live-self-hosted"

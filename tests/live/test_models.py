@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from minimax_core import DEFAULT_MODEL, model_info
-from minimax_core._reasoning import _is_minimax_host
+from minimax_core._settings import is_minimax_host
 from minimax_core.probe import probe
 from minimax_core.recording import Exchange
 
@@ -30,7 +30,7 @@ def test_the_catalog_holds_for_this_key(live: LiveEndpoint) -> None:
 
 
 def test_the_default_model_is_one_this_key_can_call(live: LiveEndpoint) -> None:
-    if not _is_minimax_host(live.base_url):
+    if not is_minimax_host(live.base_url):
         pytest.skip("the default model is chosen for MiniMax's own API")
     response = httpx.get(
         f"{live.base_url}/models", headers={"Authorization": f"Bearer {live.api_key}"}

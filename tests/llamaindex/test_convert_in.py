@@ -23,9 +23,9 @@ from llama_index.core.llms.llm import ToolSelection
 from llamaindex_minimax._lazy import is_pending
 from llamaindex_minimax._messages_in import (
     ChatStreamAccumulator,
-    completion_chunk,
+    chat_to_completion_chunk,
+    completion_to_chat_response,
     completion_to_message,
-    completion_to_response,
     single_tool_call,
     tool_selections,
 )
@@ -74,7 +74,7 @@ def test_reply_blocks_usage_and_raw() -> None:
         replay={"reasoning_details": DETAILS},
         metadata={"input_sensitive": False},
     )
-    response = completion_to_response(done)
+    response = completion_to_chat_response(done)
     assert response.message == ChatMessage(
         role=MessageRole.ASSISTANT,
         blocks=[
@@ -167,7 +167,7 @@ def test_tool_calls_valid_and_invalid() -> None:
 
 
 def test_no_tool_call() -> None:
-    response = completion_to_response(completion(text="Hi"))
+    response = completion_to_chat_response(completion(text="Hi"))
     assert tool_selections(response, error_on_no_tool_call=False) == []
     with pytest.raises(ValueError, match="Expected at least one tool call"):
         tool_selections(response, error_on_no_tool_call=True)
@@ -217,7 +217,7 @@ def test_stream_is_cumulative_with_deltas_and_a_reasoning_only_first_chunk() -> 
         [ThinkingBlock(content="Think first."), TextBlock(text="Sunny.")],
     ]
     # The last response is the finished turn, exactly as a non-streamed call returns it.
-    assert responses[-1].message == completion_to_response(done).message
+    assert responses[-1].message == completion_to_chat_response(done).message
     assert responses[-1].additional_kwargs == {
         "prompt_tokens": 1,
         "completion_tokens": 2,
@@ -351,10 +351,10 @@ def test_completion_chunks_mirror_the_chat_chunks() -> None:
         StreamDelta(text="!"),
     ]
     accumulator = stream_of(deltas)
-    first = completion_chunk(accumulator.feed(deltas[0]))
-    second = completion_chunk(accumulator.feed(deltas[1]))
-    third = completion_chunk(accumulator.feed(deltas[2]))
-    last = completion_chunk(
+    first = chat_to_completion_chunk(accumulator.feed(deltas[0]))
+    second = chat_to_completion_chunk(accumulator.feed(deltas[1]))
+    third = chat_to_completion_chunk(accumulator.feed(deltas[2]))
+    last = chat_to_completion_chunk(
         accumulator.finish(completion(text="Hello", reasoning="Hmm.", replay={"reasoning": "Hmm."}))
     )
     assert isinstance(first, CompletionResponse)
@@ -367,7 +367,7 @@ def test_completion_chunks_mirror_the_chat_chunks() -> None:
     assert first.additional_kwargs == {"thinking_delta": "Hmm."}
     assert (
         CompletionResponse.model_validate(
-            completion_chunk(accumulator.feed(deltas[3])).model_dump()
+            chat_to_completion_chunk(accumulator.feed(deltas[3])).model_dump()
         ).text
         == "Hello!"
     )

@@ -361,12 +361,15 @@ def test_tools_and_tool_choice_to_wire() -> None:
             },
         }
     ]
-    assert tool_choice_to_wire(None, False) == "auto"
-    assert tool_choice_to_wire(None, True) == "required"
-    assert tool_choice_to_wire("none", True) == "none"
-    assert tool_choice_to_wire("add", False) == {"type": "function", "function": {"name": "add"}}
+    assert tool_choice_to_wire(None, required=False) == "auto"
+    assert tool_choice_to_wire(None, required=True) == "required"
+    assert tool_choice_to_wire("none", required=True) == "none"
+    assert tool_choice_to_wire("add", required=False) == {
+        "type": "function",
+        "function": {"name": "add"},
+    }
     named = {"type": "function", "function": {"name": "add"}}
-    assert tool_choice_to_wire(named, False) is named
+    assert tool_choice_to_wire(named, required=False) is named
 
 
 def test_prepare_chat_with_tools_copies_the_history() -> None:

@@ -323,7 +323,7 @@ class LangChainDriver(Driver):
             client.close()
 
     async def aclose_async(self, model: Any) -> None:
-        await (await model._async_client()).close()
+        await model._aclient.close()
 
     async def run(
         self, model: Any, mode: str, prompt: Any, received: list[Any] | None = None, **kwargs: Any

@@ -149,7 +149,7 @@ async def test_langchain_model_and_serialisation(
     prompt = ChatPromptTemplate.from_messages([("human", "{question}")])
     chain = prompt | llm.bind_tools([get_weather])
     structured = llm.with_structured_output(Weather)
-    async_client = await llm._async_client()
+    async_client = llm._aclient
     assert llm.api_key is not None and llm.api_key.get_secret_value() == KEY
     assert_secret_free(
         {
@@ -365,7 +365,7 @@ async def test_llamaindex_model_and_serialisation(
     assert response.message.content == reference(echo(1))[1]
     await llm.achat(ask(2))
     restored = MiniMax.from_dict(llm.to_dict())
-    async_client = await llm._async_client()
+    async_client = llm._async_client()
     assert_secret_free(
         {
             "repr": repr(llm),
