@@ -95,7 +95,9 @@ def _assistant(message: ChatMessage, position: int) -> dict[str, Any]:
     calls: list[dict[str, Any]] = []
     replay: Mapping[str, Any] | None = None
     for block in message.blocks:
-        kind = _kind(block)
+        kind = type(block)
+        if kind not in _BLOCK_CLASSES:
+            kind = _kind(block)
         if kind is TextBlock:
             texts.append(cast(TextBlock, block).text)
         elif kind is ToolCallBlock:
@@ -157,15 +159,13 @@ _BLOCK_CLASSES = (TextBlock, ToolCallBlock, ThinkingBlock, CachePoint, ImageBloc
 
 
 def _kind(block: object) -> type:
-    """Which of `_BLOCK_CLASSES` the block is (its own class when none).
+    """Which of `_BLOCK_CLASSES` a block of a subclass is (its own class when none).
 
-    The exact class is looked up first: `isinstance` on a pydantic class goes through `ABCMeta`
-    and costs more than the rest of a block's conversion, hundreds of times in a long history.
+    The callers try the exact class first: `isinstance` on a pydantic class goes through
+    `ABCMeta` and costs more than the rest of a block's conversion, hundreds of times in a long
+    history.
     """
-    kind = type(block)
-    if kind in _BLOCK_CLASSES:
-        return kind
-    return next((base for base in _BLOCK_CLASSES if isinstance(block, base)), kind)
+    return next((base for base in _BLOCK_CLASSES if isinstance(block, base)), type(block))
 
 
 def _field(obj: Any, name: str) -> Any:
@@ -175,7 +175,9 @@ def _field(obj: Any, name: str) -> Any:
 def _text_only(message: ChatMessage, position: int, role: str) -> str:
     texts: list[str] = []
     for block in message.blocks:
-        kind = _kind(block)
+        kind = type(block)
+        if kind not in _BLOCK_CLASSES:
+            kind = _kind(block)
         if kind is TextBlock:
             texts.append(cast(TextBlock, block).text)
         elif kind is not CachePoint and kind is not ThinkingBlock:
@@ -190,7 +192,9 @@ def _user_content(message: ChatMessage, position: int) -> str | list[dict[str, A
     parts: list[dict[str, Any]] = []
     media = False
     for block in message.blocks:
-        kind = _kind(block)
+        kind = type(block)
+        if kind not in _BLOCK_CLASSES:
+            kind = _kind(block)
         if kind is TextBlock:
             parts.append({"type": "text", "text": cast(TextBlock, block).text})
         elif kind is ImageBlock:

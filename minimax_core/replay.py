@@ -134,9 +134,11 @@ def is_replay(data: Any) -> TypeGuard[Mapping[str, Any]]:
     Other providers leave their reasoning extras empty or put their own keys there (Anthropic's
     `signature`); such data is not MiniMax's and must never be sent to it.
     """
-    if data is None:  # the usual case, answered before the costly `Mapping` ABC check
+    # `None` and plain dicts, the usual cases, are answered without the costly `Mapping` ABC
+    # check: it runs for every assistant turn of a history.
+    if data is None or (type(data) is not dict and not isinstance(data, Mapping)):
         return False
-    return isinstance(data, Mapping) and bool(data) and data.keys() <= REPLAY_KEYS
+    return bool(data) and data.keys() <= REPLAY_KEYS
 
 
 def new_tool_call_id(stable_key: str | None = None) -> str:
