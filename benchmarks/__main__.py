@@ -1,7 +1,8 @@
 """`python -m benchmarks`: start the server, run every client in its own process, write the report.
 
 Options: `--quick` (fewer repetitions, for a smoke run), `--clients NAME ...` (a subset),
-`--json PATH` (also keep the raw results), `--no-write` (print the report, leave files alone).
+`--json PATH` (also keep the raw results), `--no-write` (print the report, leave files alone),
+`--history-only` (only an agent's later calls, `_history`; prints their tables, writes nothing).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 
 from . import _callgrind, limiter
 from ._clients import CLIENTS, RIVALS, Spec
-from ._report import write_report
+from ._report import history_sections, write_report
 from ._server import ROOT, ServerProcess, child_env
 
 HERE = Path(__file__).resolve().parent
@@ -90,10 +91,17 @@ def available(spec: Spec) -> str | None:
 
 
 def run_worker(
-    spec: Spec, base_url: str, quick: bool, instructions: Path | None = None
+    spec: Spec,
+    base_url: str,
+    quick: bool,
+    instructions: Path | None = None,
+    extra: tuple[str, ...] = (),
 ) -> list[dict[str, Any]]:
-    """Run one worker; with `instructions` (a scratch directory), under callgrind."""
-    command = [sys.executable, "-m", "benchmarks._worker", spec.name, base_url]
+    """Run one worker; with `instructions` (a scratch directory), under callgrind.
+
+    `extra` are more worker options (`--history`: an agent's later calls).
+    """
+    command = [sys.executable, "-m", "benchmarks._worker", spec.name, base_url, *extra]
     if quick:
         command.append("--quick")
     env = child_env()
@@ -175,6 +183,15 @@ def _summary(record: dict[str, Any]) -> str:
     if kind == "instructions":
         own = record["targets"][record["client"]]
         return f"instructions: {own['per_call'] / 1e6:.2f} M per call"
+    if kind == "history":
+        mode = "streamed" if record["streamed"] else "invoked"
+        return f"{record['length']} messages, {mode}: {record['cpu_s'] * 1e3:.2f} ms CPU"
+    if kind == "history_instructions":
+        own = record["targets"][record["client"]]
+        return f"{record['length']} messages: {own['invoke'] / 1e6:.2f} M per call"
+    if kind == "fleet":
+        own = record["targets"][record["client"]]
+        return f"{record['streams']} streams: {own['per_chunk_s'] * 1e6:.1f} us/chunk"
     if kind == "error":
         return f"ERROR in {record['stage']}: {record['error'][:200]}"
     return str(kind)
@@ -184,7 +201,9 @@ INSTRUCTION_CLIENTS = (*RIVALS, *RIVALS.values())
 """Counted under callgrind: our adapters (with their floors in the same process) and their rivals."""
 
 
-def count_instructions(specs: list[Spec]) -> dict[str, list[dict[str, Any]]]:
+def count_instructions(
+    specs: list[Spec], extra: tuple[str, ...] = ()
+) -> dict[str, list[dict[str, Any]]]:
     """One callgrind worker per client, two at a time: counts do not depend on the load.
 
     Each worker gets a server of its own: answers queued with `/_control/reply` are the
@@ -193,12 +212,38 @@ def count_instructions(specs: list[Spec]) -> dict[str, list[dict[str, Any]]]:
 
     def run(spec: Spec, scratch: Path) -> list[dict[str, Any]]:
         with ServerProcess() as server:
-            return run_worker(spec, server.base_url, False, scratch)
+            return run_worker(spec, server.base_url, False, scratch, extra)
 
     with tempfile.TemporaryDirectory(prefix="bench-callgrind-") as scratch:
         with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
             futures = {s.name: pool.submit(run, s, Path(scratch)) for s in specs}
             return {name: future.result() for name, future in futures.items()}
+
+
+HISTORY_ROLES = ("ours", "generic")
+"""Who runs an agent's later calls: each worker measures its family's composed floor beside it."""
+
+
+def measure_history(specs: list[Spec], args: argparse.Namespace) -> dict[str, Any]:
+    """An agent's later calls (`_history`): CPU and the fleet of streams, then callgrind counts."""
+    out: dict[str, Any] = {"history": {}}
+    chosen = [s for s in specs if s.role in HISTORY_ROLES and available(s) is None]
+    if args.clients:
+        chosen = [s for s in chosen if s.name in set(args.clients)]
+    log("an agent's later calls: one tool, long histories, many streams ...")
+    with ServerProcess() as server:
+        for spec in chosen:
+            out["history"][spec.name] = run_worker(
+                spec, server.base_url, args.quick, None, _HISTORY
+            )
+    reason = "skipped (--no-instructions)" if args.no_instructions else _callgrind.supported()
+    if reason is None and chosen:
+        log("history instruction counts under callgrind ...")
+        out["history_instructions"] = count_instructions(chosen, _HISTORY)
+    return out
+
+
+_HISTORY = ("--history",)
 
 
 def measure_imports() -> list[dict[str, Any]]:
@@ -250,7 +295,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-instructions", action="store_true", help="skip the callgrind counts (no verdicts)"
     )
+    parser.add_argument(
+        "--history-only", action="store_true", help="only an agent's later calls; print them"
+    )
     args = parser.parse_args(argv)
+    if args.history_only:
+        results = measure_history(list(CLIENTS), args)
+        print("\n\n".join("\n".join(s) for s in history_sections(results) if s))
+        return 0
 
     started = time.time()
     load_start = _load()
@@ -276,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
         results["instructions"] = count_instructions(counted)
     else:
         results["instructions_skipped"] = reason
+    results.update(measure_history(specs, args))
     log("import times ...")
     results["imports"] = measure_imports()
     results["elapsed_s"] = time.time() - started

@@ -1,7 +1,9 @@
 """Every client under test: one small constructor each, and one driver per family.
 
 A driver runs the same workload on any model of its family (raw httpx, LangChain, LlamaIndex):
-a small non-streamed call, a long stream, an agent step with three tool calls, an async call.
+a small non-streamed call, a long stream, an agent step with three tool calls, an async call,
+and an agent's later calls: one tool bound and a long history (`_history`), invoked, streamed,
+and streamed a thousand at a time on one event loop.
 Timed paths keep only the work a caller must do (iterate, keep the text); the checks that need
 more (reasoning kept? `<think>` leaked?) run on their results afterwards, untimed.
 """
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,7 +48,7 @@ def get_population(city: str) -> str:
 TOOL_FUNCTIONS = (get_weather, get_time, get_population)
 
 
-def _wire_tool(fn: Callable[..., str]) -> dict[str, Any]:
+def wire_tool(fn: Callable[..., str]) -> dict[str, Any]:
     return {
         "type": "function",
         "function": {
@@ -130,10 +132,43 @@ class RawModel:
         self.long = build_request(
             [{"role": "user", "content": LONG_PROMPT}], model=s.model, stream=True
         )
-        self.tools = [_wire_tool(fn) for fn in TOOL_FUNCTIONS]
+        self.tools = [wire_tool(fn) for fn in TOOL_FUNCTIONS]
         self.agent = build_request(
             [{"role": "user", "content": AGENT_PROMPT}], model=s.model, tools=self.tools
         )
+
+    def async_client(self) -> httpx.AsyncClient:
+        """The `AsyncClient`, made on first use (inside the event loop that uses it)."""
+        if self.aclient is None:
+            self.aclient = httpx.AsyncClient(timeout=600.0, trust_env=False, limits=POOL_LIMITS)
+        return self.aclient
+
+    async def apieces(self, body: dict[str, Any]) -> AsyncIterator[str]:
+        """One piece per SSE event of a streamed answer (empty for the reasoning events)."""
+        async with self.async_client().stream(
+            "POST", self.url, json=body, headers=self.headers
+        ) as response:
+            response.raise_for_status()
+            async for line in response.aiter_lines():
+                piece = _piece(line)
+                if piece is _DONE:
+                    break
+                if piece is not None:
+                    yield piece
+
+
+_DONE = "[DONE]"
+
+
+def _piece(line: str) -> str | None:
+    """The text piece of one SSE line ("" for a reasoning event), `_DONE` at the end, else None."""
+    if not line.startswith("data: "):
+        return None
+    data = line[6:]
+    if data == _DONE:
+        return _DONE
+    choices = json.loads(data).get("choices")
+    return (choices[0].get("delta") or {}).get("content") or "" if choices else None
 
 
 class RawDriver:
@@ -147,13 +182,15 @@ class RawDriver:
     def answer(self, message: Any) -> Answer:
         return Answer(message.get("content") or "", message.get("reasoning_content") or "")
 
-    def stream(self, model: RawModel, deadline: Deadline) -> StreamOutcome:
+    def stream(
+        self, model: RawModel, deadline: Deadline, body: dict[str, Any] | None = None
+    ) -> StreamOutcome:
         chunks = 0
         parts: list[str] = []
         thinking: list[str] = []
         timed_out = False
         with model.client.stream(
-            "POST", model.url, json=model.long, headers=model.headers
+            "POST", model.url, json=model.long if body is None else body, headers=model.headers
         ) as response:
             response.raise_for_status()
             for line in response.iter_lines():
@@ -202,11 +239,37 @@ class RawDriver:
         return len(calls)
 
     async def ainvoke(self, model: RawModel) -> Any:
-        if model.aclient is None:
-            model.aclient = httpx.AsyncClient(timeout=600.0, trust_env=False, limits=POOL_LIMITS)
-        response = await model.aclient.post(model.url, json=model.small, headers=model.headers)
+        response = await model.async_client().post(
+            model.url, json=model.small, headers=model.headers
+        )
         response.raise_for_status()
         return response.json()["choices"][0]["message"]
+
+    async def astream(self, model: RawModel) -> int:
+        chunks = 0
+        async for _piece in model.apieces(model.long):
+            chunks += 1
+        return chunks
+
+    # --- an agent's later calls: one tool, a long history (the bodies, built once) ---------
+
+    def history(self, length: int) -> tuple[dict[str, Any], dict[str, Any]]:
+        from ._history import raw_bodies
+
+        return raw_bodies(length)
+
+    def bind_one(self, model: RawModel) -> RawModel:
+        return model
+
+    def history_invoke(self, model: RawModel, history: tuple[dict[str, Any], ...]) -> Any:
+        response = model.client.post(model.url, json=history[0], headers=model.headers)
+        response.raise_for_status()
+        return response.json()["choices"][0]["message"]
+
+    def history_stream(
+        self, model: RawModel, history: tuple[dict[str, Any], ...], deadline: Deadline
+    ) -> StreamOutcome:
+        return self.stream(model, deadline, history[1])
 
     async def aclose(self, model: RawModel) -> None:
         if model.aclient is not None:
@@ -215,28 +278,41 @@ class RawDriver:
 
 
 class RawSource:
-    """Raw httpx feeding a framework floor: the text of a call, the pieces of a stream."""
+    """Raw httpx feeding a framework floor: the text of a call, the pieces of a stream.
+
+    It posts the raw floor's bodies (a greeting, a long answer) unless `use_history` gave it
+    the bodies of a history call (`_history.raw_bodies`).
+    """
 
     def __init__(self, s: Settings) -> None:
         self.model = RawModel(s)
+        self.call_body = self.model.small
+        self.stream_body = self.model.long
+
+    def use_history(self, bodies: tuple[dict[str, Any], dict[str, Any]] | None) -> None:
+        """Post these (invoked, streamed) bodies from now on; `None` goes back to the defaults."""
+        self.call_body, self.stream_body = bodies or (self.model.small, self.model.long)
 
     def text(self) -> str:
-        return str(RawDriver().invoke(self.model).get("content") or "")
+        m = self.model
+        response = m.client.post(m.url, json=self.call_body, headers=m.headers)
+        response.raise_for_status()
+        return str(response.json()["choices"][0]["message"].get("content") or "")
+
+    def apieces(self) -> AsyncIterator[str]:
+        return self.model.apieces(self.stream_body)
 
     def pieces(self) -> Iterator[str]:
         """One piece per SSE event (empty for the reasoning events), as an adapter yields."""
         m = self.model
-        with m.client.stream("POST", m.url, json=m.long, headers=m.headers) as response:
+        with m.client.stream("POST", m.url, json=self.stream_body, headers=m.headers) as response:
             response.raise_for_status()
             for line in response.iter_lines():
-                if not line.startswith("data: "):
-                    continue
-                data = line[6:]
-                if data == "[DONE]":
+                piece = _piece(line)
+                if piece is _DONE:
                     break
-                choices = json.loads(data).get("choices")
-                if choices:
-                    yield (choices[0].get("delta") or {}).get("content") or ""
+                if piece is not None:
+                    yield piece
 
 
 # --- LangChain -------------------------------------------------------------------------------
@@ -286,12 +362,14 @@ class LangChainDriver:
     def answer(self, message: Any) -> Answer:
         return Answer(_lc_text(message.content), _lc_reasoning(message))
 
-    def stream(self, model: Any, deadline: Deadline) -> StreamOutcome:
+    def stream(
+        self, model: Any, deadline: Deadline, messages: list[Any] | None = None
+    ) -> StreamOutcome:
         chunks = 0
         parts: list[str] = []
         thinking: list[str] = []
         timed_out = False
-        iterator = model.stream(self._long)
+        iterator = model.stream(self._long if messages is None else messages)
         try:
             for chunk in iterator:
                 chunks += 1
@@ -321,8 +399,30 @@ class LangChainDriver:
     async def ainvoke(self, model: Any) -> Any:
         return await model.ainvoke(self._greeting)
 
+    async def astream(self, model: Any) -> int:
+        chunks = 0
+        async for _chunk in model.astream(self._long):
+            chunks += 1
+        return chunks
+
     async def aclose(self, model: Any) -> None:
         return None
+
+    def history(self, length: int) -> list[Any]:
+        from ._history import langchain_history
+
+        return langchain_history(length)
+
+    def bind_one(self, model: Any) -> Any:
+        from ._history import TOOL
+
+        return model.bind_tools([TOOL])
+
+    def history_invoke(self, bound: Any, history: list[Any]) -> Any:
+        return bound.invoke(history)
+
+    def history_stream(self, bound: Any, history: list[Any], deadline: Deadline) -> StreamOutcome:
+        return self.stream(bound, deadline, history)
 
 
 # --- LlamaIndex ------------------------------------------------------------------------------
@@ -354,6 +454,7 @@ class LlamaIndexDriver:
         self._long = [ChatMessage(role=MessageRole.USER, content=LONG_PROMPT)]
         self._agent = ChatMessage(role=MessageRole.USER, content=AGENT_PROMPT)
         self._tools = [FunctionTool.from_defaults(fn=fn) for fn in TOOL_FUNCTIONS]
+        self._one_tool = self._tools[:1]
 
     def invoke(self, llm: Any) -> Any:
         return llm.chat(self._greeting)
@@ -361,13 +462,18 @@ class LlamaIndexDriver:
     def answer(self, response: Any) -> Answer:
         return Answer(response.message.content or "", _li_reasoning(response.message))
 
-    def stream(self, llm: Any, deadline: Deadline) -> StreamOutcome:
+    def stream(
+        self, llm: Any, deadline: Deadline, messages: list[Any] | None = None
+    ) -> StreamOutcome:
         chunks = 0
         parts: list[str] = []
         thinking: list[str] = []
         timed_out = False
         last = None
-        iterator = llm.stream_chat(self._long)
+        if messages is None:
+            iterator = llm.stream_chat(self._long)
+        else:
+            iterator = llm.stream_chat_with_tools(self._one_tool, chat_history=messages)
         try:
             for response in iterator:
                 chunks += 1
@@ -415,8 +521,28 @@ class LlamaIndexDriver:
     async def ainvoke(self, llm: Any) -> Any:
         return await llm.achat(self._greeting)
 
+    async def astream(self, llm: Any) -> int:
+        chunks = 0
+        async for _response in await llm.astream_chat(self._long):
+            chunks += 1
+        return chunks
+
     async def aclose(self, llm: Any) -> None:
         return None
+
+    def history(self, length: int) -> list[Any]:
+        from ._history import llamaindex_history
+
+        return llamaindex_history(length)
+
+    def bind_one(self, llm: Any) -> Any:
+        return llm
+
+    def history_invoke(self, llm: Any, history: list[Any]) -> Any:
+        return llm.chat_with_tools(self._one_tool, chat_history=history)
+
+    def history_stream(self, llm: Any, history: list[Any], deadline: Deadline) -> StreamOutcome:
+        return self.stream(llm, deadline, history)
 
 
 DRIVERS: dict[str, Callable[[], Any]] = {

@@ -55,7 +55,9 @@ def langchain_floor() -> Any:
                 ]
                 message = AIMessage(content="", tool_calls=calls)
             elif kwargs.get("tools"):
-                message = AIMessage(content=_final_answer())
+                # After the tool results: the composed floor answers with what the server sent.
+                text = self.source.text() if self.source is not None else _final_answer()
+                message = AIMessage(content=text)
             else:
                 text = self.source.text() if self.source is not None else SMALL_ANSWER
                 message = AIMessage(content=text)
@@ -96,6 +98,10 @@ def langchain_floor() -> Any:
             run_manager: AsyncCallbackManagerForLLMRun | None = None,
             **kwargs: Any,
         ) -> AsyncIterator[ChatGenerationChunk]:
+            if self.source is not None:
+                async for piece in self.source.apieces():
+                    yield ChatGenerationChunk(message=AIMessageChunk(content=piece))
+                return
             for piece in self.pieces:
                 yield ChatGenerationChunk(message=AIMessageChunk(content=piece))
 
@@ -154,7 +160,8 @@ def llamaindex_floor() -> Any:
                 ]
                 message = ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks)
             elif kwargs.get("tools"):
-                message = ChatMessage(role=MessageRole.ASSISTANT, content=_final_answer())
+                text = self.source.text() if self.source is not None else _final_answer()
+                message = ChatMessage(role=MessageRole.ASSISTANT, content=text)
             else:
                 text = self.source.text() if self.source is not None else SMALL_ANSWER
                 message = ChatMessage(role=MessageRole.ASSISTANT, content=text)
@@ -163,6 +170,18 @@ def llamaindex_floor() -> Any:
         def _responses(self) -> Iterator[ChatResponse]:
             text = ""
             for piece in self.source.pieces() if self.source is not None else self.pieces:
+                text += piece
+                yield ChatResponse(
+                    message=ChatMessage(role=MessageRole.ASSISTANT, content=text), delta=piece
+                )
+
+        async def _aresponses(self) -> ChatResponseAsyncGen:
+            if self.source is None:
+                for response in self._responses():
+                    yield response
+                return
+            text = ""
+            async for piece in self.source.apieces():
                 text += piece
                 yield ChatResponse(
                     message=ChatMessage(role=MessageRole.ASSISTANT, content=text), delta=piece
@@ -184,11 +203,7 @@ def llamaindex_floor() -> Any:
         async def astream_chat(
             self, messages: Sequence[ChatMessage], **kwargs: Any
         ) -> ChatResponseAsyncGen:
-            async def gen() -> ChatResponseAsyncGen:
-                for response in self._responses():
-                    yield response
-
-            return gen()
+            return self._aresponses()
 
         @llm_completion_callback()
         def complete(

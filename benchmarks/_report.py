@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ._clients import CLIENTS, RIVALS
+from ._clients import CLIENTS, COMPOSED, RIVALS
 from ._common import median
 from ._worker import FAMILY_FLOOR
 
@@ -29,6 +29,10 @@ LIMIT_GROWTH = 1.1
 """The adapter's own instructions per chunk (above its floor) late in a stream: at most this
 multiple of the figure early in it, or at most `GROWTH_SLACK` more."""
 GROWTH_SLACK = 2_000
+LIMIT_HISTORY = 1.25
+"""An agent's later calls (one tool, a long history): at most this multiple of the composed floor."""
+LIMIT_MEMORY = 1.1
+"""Peak memory of a 100k-chunk stream: at most this multiple of the LangChain floor's."""
 VERSIONS = (
     *("langchain-core", "langchain-openai", "llama-index-core", "llama-index-llms-minimax"),
     *("httpx", "httpcore", "pydantic"),
@@ -397,6 +401,282 @@ def _errors(results: dict[str, Any]) -> list[str]:
     return ["## Errors", "", *lines] if lines else []
 
 
+# --- an agent's later calls: one tool bound, a long history (`_history`) --------------------
+
+
+def _family(name: str) -> str:
+    return next(s.family for s in CLIENTS if s.name == name)
+
+
+def _history_records(results: dict[str, Any], section: str, name: str, kind: str) -> list[Any]:
+    return [r for r in results.get(section, {}).get(name, []) if r["kind"] == kind]
+
+
+def _history_counts(results: dict[str, Any], name: str) -> dict[int, dict[str, Any]]:
+    """Per history length: the instructions record of `name`'s callgrind worker."""
+    found = _history_records(results, "history_instructions", name, "history_instructions")
+    return {r["length"]: r for r in found}
+
+
+def _history_cpu(results: dict[str, Any], name: str) -> dict[tuple[int, bool], dict[str, Any]]:
+    return {
+        (r["length"], r["streamed"]): r
+        for r in _history_records(results, "history", name, "history")
+    }
+
+
+def _history_names(results: dict[str, Any]) -> list[str]:
+    return [s.name for s in CLIENTS if s.name in results.get("history", {})]
+
+
+def _composed(name: str) -> str:
+    return COMPOSED[_family(name)].name
+
+
+def _history_ratios(results: dict[str, Any], name: str) -> dict[tuple[int, str], float]:
+    """Instructions × the composed floor counted in the same process, per (length, mode)."""
+    out = {}
+    for length, record in _history_counts(results, name).items():
+        mine, floor = record["targets"][name], record["targets"][_composed(name)]
+        for mode in ("invoke", "stream"):
+            out[(length, mode)] = mine[mode] / floor[mode]
+    return out
+
+
+def _slope(records: dict[int, dict[str, Any]], name: str, mode: str) -> float | None:
+    """Instructions per KiB of request body between the two longest histories."""
+    lengths = sorted(records)
+    if len(lengths) < 2:
+        return None
+    a, b = records[lengths[-2]], records[lengths[-1]]
+    kib = (b["body_bytes"] - a["body_bytes"]) / 1024
+    return float((b["targets"][name][mode] - a["targets"][name][mode]) / kib)
+
+
+def _peak_memory(results: dict[str, Any], name: str) -> float | None:
+    stream = _stream(results, name, 100_000)
+    held = [r["rss_held_mb"] for r in stream["runs"] if "rss_held_mb" in r] if stream else []
+    return max(held) if held else None
+
+
+def _fleet(results: dict[str, Any], name: str) -> dict[str, Any] | None:
+    found = _history_records(results, "history", name, "fleet")
+    return found[0] if found else None
+
+
+def _history_verdicts(results: dict[str, Any]) -> list[str]:
+    if "history_instructions" not in results:
+        return []
+    rows = []
+    lengths = ""
+    for adapter in RIVALS:
+        ratios = _history_ratios(results, adapter)
+        cpu = _history_cpu(results, adapter)
+        lengths = " / ".join(str(n) for n in sorted({n for n, _ in ratios}))
+        cells = [adapter]
+        for mode, streamed in (("invoke", False), ("stream", True)):
+            mine = [ratios[k] for k in sorted(ratios) if k[1] == mode]
+            cpu_ratios = [
+                median(_cpu_ratios(cpu.get((n, streamed)), cpu[(n, streamed)]["batches"]))
+                for n, m in sorted(ratios)
+                if m == mode and (n, streamed) in cpu
+            ]
+            detail = " / ".join(f"{r:.2f}" for r in mine) + "×"
+            if cpu_ratios:
+                detail += "; CPU " + " / ".join(f"{r:.2f}" for r in cpu_ratios) + "×"
+            cells.append(_mark(bool(mine) and max(mine) <= LIMIT_HISTORY, detail) if mine else "–")
+        held, floor_held = _peak_memory(results, adapter), _peak_memory(results, "LangChain floor")
+        if _family(adapter) == "langchain" and held is not None and floor_held:
+            ratio = held / floor_held
+            cells.append(
+                _mark(ratio <= LIMIT_MEMORY, f"{ratio:.2f}× ({held:.0f} / {floor_held:.0f} MB)")
+            )
+        elif held is not None:
+            own_floor = _peak_memory(results, FAMILY_FLOOR[_family(adapter)])
+            cells.append(f"– {held:.0f} MB (its framework's floor: {own_floor or 0:.0f} MB)")
+        else:
+            cells.append("–")
+        fleet = _fleet(results, adapter)
+        if fleet is not None:
+            mine_f, floor_f = fleet["targets"][adapter], fleet["targets"][_composed(adapter)]
+            cells.append(
+                f"{mine_f['cpu_s'] / floor_f['cpu_s']:.2f}× CPU; worst lag "
+                f"{mine_f['worst_lag_s'] * 1e3:.0f} ms (floor {floor_f['worst_lag_s'] * 1e3:.0f} ms)"
+                f"; {mine_f['errors']} errors"
+            )
+        else:
+            cells.append("–")
+        rows.append(cells)
+    head = [
+        "Adapter",
+        f"Invoked, instructions ≤ {LIMIT_HISTORY}× floor ({lengths} messages)",
+        f"Streamed, instructions ≤ {LIMIT_HISTORY}× floor ({lengths} messages)",
+        f"Peak memory, 100k-chunk stream ≤ {LIMIT_MEMORY}× LangChain floor",
+        "Concurrent streams on one loop (CPU time; not judged)",
+    ]
+    return [
+        "## Targets: an agent's later calls",
+        "",
+        "One tool bound and a history of assistant turns (each with `reasoning_details` and a "
+        "tool call) and ~1 KB tool results. The floor is composed: raw httpx posting the same "
+        "JSON body plus the framework's trivial model given the same messages, counted in the "
+        "adapter's own process.",
+        "",
+        *_table(head, rows),
+    ]
+
+
+def _history_instructions_table(results: dict[str, Any]) -> list[str]:
+    if "history_instructions" not in results:
+        return []
+    rows = []
+    lengths: list[int] = []
+    for name in _history_names(results):
+        records = _history_counts(results, name)
+        lengths = sorted(records)
+        if name in RIVALS:  # its composed floor, counted in its process
+            floor = _composed(name)
+            cells = [f"{floor} *(in {name}'s process)*"]
+            for n in lengths:
+                for mode in ("invoke", "stream"):
+                    cells += [f"{records[n]['targets'][floor][mode] / 1e6:.2f}", "–"]
+            slope = _slope(records, floor, "invoke")
+            rows.append([*cells, f"{slope / 1e3:.1f}" if slope is not None else "–", "–"])
+        cells = [name]
+        for n in lengths:
+            for mode in ("invoke", "stream"):
+                mine, floor_count = (
+                    records[n]["targets"][name][mode],
+                    records[n]["targets"][_composed(name)][mode],
+                )
+                cells += [f"{mine / 1e6:.2f}", f"{mine / floor_count:.2f}×"]
+        slope, floor_slope = (
+            _slope(records, name, "invoke"),
+            _slope(records, _composed(name), "invoke"),
+        )
+        cells.append(f"{slope / 1e3:.1f}" if slope is not None else "–")
+        cells.append(f"{slope / floor_slope:.2f}×" if slope is not None and floor_slope else "–")
+        rows.append(cells)
+    head = ["Client"]
+    for n in lengths:
+        head += [f"{n} msgs invoked, M", "× floor", f"{n} msgs streamed, M", "× floor"]
+    head += ["K per KiB of body (invoked)", "× floor's slope"]
+    sizes = {}
+    for name in _history_names(results):
+        for n, r in _history_counts(results, name).items():
+            sizes[n] = r["body_bytes"]
+    body = ", ".join(f"{n} messages {b / 1024:.0f} KiB" for n, b in sorted(sizes.items()))
+    return [
+        "## Instructions per call with a history",
+        "",
+        f"Per call, two calls each (request bodies: {body}). Streamed: the same answer "
+        "(reasoning, then about 50 text chunks) streamed. The slope is the instructions per KiB "
+        "of request body between the two longest histories: how the cost grows with the history.",
+        "",
+        *_table(head, rows),
+    ]
+
+
+def _history_cpu_table(results: dict[str, Any]) -> list[str]:
+    rows = []
+    lengths: list[int] = []
+    for name in _history_names(results):
+        cpu = _history_cpu(results, name)
+        lengths = sorted({n for n, _ in cpu})
+        cells = [name]
+        for n in lengths:
+            for streamed in (False, True):
+                record = cpu.get((n, streamed))
+                batches = record["batches"] if record else []
+                cells.append(_spread(batches, ".2f", 1e3))
+                cells.append(_spread(_cpu_ratios(record, batches), ".2f"))
+        rows.append(cells)
+        floor = _composed(name)
+        if name in RIVALS:
+            cells = [f"{floor} *(in {name}'s process)*"]
+            for n in lengths:
+                for streamed in (False, True):
+                    record = cpu.get((n, streamed))
+                    cells += [
+                        _spread(record["floor_batches"][floor] if record else [], ".2f", 1e3),
+                        "–",
+                    ]
+            rows.insert(len(rows) - 1, cells)
+    if not rows:
+        return []
+    head = ["Client"]
+    for n in lengths:
+        head += [f"{n} msgs invoked, ms", "× floor", f"{n} msgs streamed, ms", "× floor"]
+    return [
+        "## CPU time per call with a history",
+        "",
+        "Median (min–max) over rounds of 10, 4 and 2 calls (10, 100 and 400 messages), each "
+        "client interleaved round by round with its composed floor in its own process.",
+        "",
+        *_table(head, rows),
+    ]
+
+
+def _fleet_table(results: dict[str, Any]) -> list[str]:
+    rows = []
+    streams = 0
+    for name in _history_names(results):
+        fleet = _fleet(results, name)
+        if fleet is None:
+            continue
+        streams = fleet["streams"]
+        floor = fleet["targets"][_composed(name)]
+        for label, figures in (
+            (f"{_composed(name)} *(in {name}'s process)*", floor),
+            (name, fleet["targets"][name]),
+        ):
+            if label != name and name not in RIVALS:
+                continue
+            rows.append(
+                [
+                    label,
+                    f"{figures['per_chunk_s'] * 1e6:.1f}",
+                    f"{figures['cpu_s'] / floor['cpu_s']:.2f}×" if label == name else "–",
+                    f"{figures['worst_lag_s'] * 1e3:.0f}",
+                    f"{figures['wall_s']:.2f}",
+                    f"{figures['chunks']:,}",
+                    str(figures["errors"]),
+                ]
+            )
+    if not rows:
+        return []
+    head = [
+        "Client",
+        "CPU µs/chunk",
+        "CPU × floor",
+        "worst loop lag, ms",
+        "wall, s",
+        "chunks",
+        "errors",
+    ]
+    return [
+        f"## {streams:,} concurrent async streams on one event loop",
+        "",
+        f"{streams:,} `astream` / `astream_chat` calls gathered at once on a fresh instance, "
+        "each streaming the same answer (reasoning, then about 50 text chunks). CPU is the whole "
+        "process's over the whole run; the lag is how late a 1 ms sleep woke at worst (the "
+        "longest the loop went without running a callback). CPU time only: counting "
+        "instructions of this many streams under callgrind takes too long.",
+        "",
+        *_table(head, rows),
+    ]
+
+
+def history_sections(results: dict[str, Any]) -> list[list[str]]:
+    """The tables of an agent's later calls, in `RESULTS.md` order."""
+    return [
+        _history_verdicts(results),
+        _history_instructions_table(results),
+        _history_cpu_table(results),
+        _fleet_table(results),
+    ]
+
+
 def build_report(results: dict[str, Any], notes: str = "") -> str:
     sections = [
         _header(results),
@@ -404,6 +684,7 @@ def build_report(results: dict[str, Any], notes: str = "") -> str:
         _instructions_table(results),
         _cpu_table(results),
         _concurrency_table(results),
+        *history_sections(results),
         _memory_imports(results),
         _correctness(results),
         _errors(results),

@@ -7,6 +7,11 @@ this process: every thread, the event loop included, and none of the server's wo
 For an adapter (not a floor), the two floors it is compared with (raw httpx and its
 framework's trivial model) are measured in the same process, interleaved batch by batch with
 the adapter, so that a ratio is not skewed by whatever else the machine was doing meanwhile.
+
+With `--history`, the worker runs an agent's later calls instead (`_history`): one tool bound
+and histories of 10, 100 and 400 messages, invoked and streamed, against the composed floor
+(raw httpx posting the same body + the framework's trivial model given the same messages), and
+`Plan.fleet` concurrent async streams on one event loop.
 """
 
 from __future__ import annotations
@@ -19,8 +24,8 @@ import json
 import sys
 import time
 import traceback
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 from ._clients import BY_NAME, COMPOSED, DRIVERS, Deadline, Spec, StreamOutcome
 from ._common import (
@@ -31,8 +36,10 @@ from ._common import (
     median,
     pieces,
 )
+from ._history import ANSWER_CHUNKS, ANSWER_REASONING, HISTORY_LENGTHS, answer_text
 from ._server import Control
 
+T = TypeVar("T")
 STREAM_SIZES = (1_000, 10_000, 100_000)
 FAMILY_FLOOR = {"langchain": "LangChain floor", "llamaindex": "LlamaIndex floor"}
 
@@ -56,10 +63,20 @@ class Plan:
     instr_agent_steps: int = 2
     instr_streams: tuple[int, ...] = (300, 1_000, 3_000)
     """Chunks per stream under callgrind; the generic clients run the first two only."""
+    history: bool = False
+    """Run an agent's later calls (`_history`) instead of the workloads above."""
+    history_rounds: int = 5
+    history_calls: tuple[int, ...] = (10, 4, 2)
+    """Calls per timed batch at each of `HISTORY_LENGTHS`."""
+    instr_history_calls: int = 2
+    fleet: int = 1_000
+    """Async streams gathered at once on one event loop."""
 
     @classmethod
     def quick(cls) -> Plan:
-        return cls(10, 2, 3, 2, (2, 1, 1), (1, 1, 0), 10.0, 15.0, 10.0, 200)
+        return cls(
+            10, 2, 3, 2, (2, 1, 1), (1, 1, 0), 10.0, 15.0, 10.0, 200, history_rounds=2, fleet=200
+        )
 
     def reps(self, role: str) -> tuple[int, ...]:
         return self.generic_stream_reps if role == "generic" else self.stream_reps
@@ -97,6 +114,33 @@ class Target:
         self.prepare_stream(200)
         self.driver.stream(self.model, Deadline(30))
 
+    # --- an agent's later calls (`_history`) -------------------------------------------
+
+    history: Any = None
+    bound: Any = None
+
+    def use_history(self, length: int) -> None:
+        """Hold a history of `length` messages (and the bodies its composed floor posts)."""
+        if self.bound is None:
+            self.bound = self.driver.bind_one(self.model)
+        self.history = self.driver.history(length)
+        source = getattr(self.model, "source", None)
+        if source is not None:
+            source.use_history(DRIVERS["raw"]().history(length))
+
+    def queue_answers(self, calls: int) -> None:
+        """The server's answer to each of the next `calls` requests: the same for every client."""
+        if self.spec.network:
+            for _ in range(calls):
+                self.control.reply(answer_text(), ANSWER_REASONING)
+
+    def history_call(self, streamed: bool) -> int:
+        """One call with the history; the chunks streamed (0 when invoked)."""
+        if streamed:
+            return int(self.driver.history_stream(self.bound, self.history, Deadline(600)).chunks)
+        self.driver.history_invoke(self.bound, self.history)
+        return 0
+
 
 def _batch_cpu(fn: Callable[[], object], calls: int) -> float:
     gc.collect()
@@ -104,6 +148,21 @@ def _batch_cpu(fn: Callable[[], object], calls: int) -> float:
     for _ in range(calls):
         fn()
     return (time.process_time() - start) / calls
+
+
+async def _gathered(calls: list[Coroutine[Any, Any, T]]) -> tuple[list[T], float, float]:
+    """The outcomes of `calls` run at once, and the CPU and wall seconds they took."""
+    gc.collect()
+    wall = time.perf_counter()
+    cpu = time.process_time()
+    outcomes = await asyncio.gather(*calls)
+    return list(outcomes), time.process_time() - cpu, time.perf_counter() - wall
+
+
+def _history_batch_cpu(t: Target, streamed: bool, calls: int) -> float:
+    """CPU per call of `calls` history calls; the answers are queued before the clock starts."""
+    t.queue_answers(calls)
+    return _batch_cpu(lambda: t.history_call(streamed), calls)
 
 
 class Worker:
@@ -274,12 +333,7 @@ class Worker:
         batches = []
         for _ in range(2):
             before = self.control.stats()["connections_opened"]
-            gc.collect()
-            wall = time.perf_counter()
-            cpu = time.process_time()
-            outcomes = await asyncio.gather(*(one() for _ in range(n)))
-            cpu = time.process_time() - cpu
-            wall = time.perf_counter() - wall
+            outcomes, cpu, wall = await _gathered([one() for _ in range(n)])
             stats = self.control.stats()
             errors = [o for o in outcomes if o]
             batches.append(
@@ -366,7 +420,133 @@ class Worker:
             }
         self.emit("instructions", targets=out)
 
+    # --- an agent's later calls -----------------------------------------------------------
+
+    def setup_history(self) -> None:
+        """The client and its composed floor, each warmed up on every history length."""
+        self.control.reset()
+        self.main = Target.build(self.spec, self.settings, self.control)
+        self.floors = [Target.build(COMPOSED[self.spec.family], self.settings, self.control)]
+        for length in HISTORY_LENGTHS:
+            for t in [*self.floors, self.main]:
+                t.use_history(length)
+                t.queue_answers(2)
+                t.history_call(streamed=False)
+                chunks = t.history_call(streamed=True)
+                if chunks < ANSWER_CHUNKS // 2:  # the queued answer was not the one streamed
+                    raise RuntimeError(f"{t.name}: {chunks} chunks for a {length}-message history")
+        self.emit("setup", ok=True, paired_floors=[f.name for f in self.floors])
+
+    def history_cpu(self) -> None:
+        """CPU per call at each history length, invoked and streamed, interleaved with the floor."""
+        body_bytes = {n: _body_bytes(n) for n in HISTORY_LENGTHS}
+        for length, calls in zip(HISTORY_LENGTHS, self.plan.history_calls, strict=True):
+            for t in [*self.floors, self.target]:
+                t.use_history(length)
+            for streamed in (False, True):
+                mine, floor = self._interleaved(
+                    lambda t, s=streamed, c=calls: _history_batch_cpu(t, s, c),
+                    self.plan.history_rounds,
+                )
+                self.emit(
+                    "history",
+                    length=length,
+                    streamed=streamed,
+                    body_bytes=body_bytes[length],
+                    cpu_s=median(mine),
+                    batches=mine,
+                    calls=calls,
+                    floor_batches=floor,
+                )
+
+    def history_instructions(self) -> None:
+        """Instructions per history call of the composed floor and the client, under callgrind."""
+        from . import _callgrind
+
+        if not _callgrind.active():
+            raise RuntimeError("--instructions runs under callgrind: use `python -m benchmarks`")
+        calls = self.plan.instr_history_calls
+        for length in HISTORY_LENGTHS:
+            counts: dict[str, dict[str, float]] = {}
+            for t in [*self.floors, self.target]:
+                t.use_history(length)
+                counts[t.name] = {}
+                for streamed in (False, True):
+                    t.queue_answers(calls)
+                    gc.collect()
+                    mode = "stream" if streamed else "invoke"
+                    with _callgrind.section(f"{t.name}: {length} messages, {mode}") as count:
+                        for _ in range(calls):
+                            t.history_call(streamed)
+                    counts[t.name][mode] = count[0] / calls
+            self.emit(
+                "history_instructions",
+                length=length,
+                body_bytes=_body_bytes(length),
+                targets=counts,
+            )
+
+    def fleet(self) -> None:
+        """`Plan.fleet` async streams at once on one loop: CPU per chunk, worst loop lag."""
+        out = {}
+        for spec in [self.floors[0].spec, self.spec]:
+            model = spec.make(self.settings)  # fresh: its async pool belongs to the new loop
+            target = Target(spec, DRIVERS[spec.family](), model, self.control)
+            target.queue_answers(self.plan.fleet)
+            out[spec.name] = asyncio.run(self._fleet(target))
+        self.emit("fleet", streams=self.plan.fleet, targets=out)
+
+    async def _fleet(self, t: Target) -> dict[str, Any]:
+        n = self.plan.fleet
+        finished = asyncio.Event()
+        worst_lag = 0.0
+
+        async def watch() -> None:
+            # How late a 1 ms sleep wakes: how long the loop went without running a callback.
+            nonlocal worst_lag
+            while not finished.is_set():
+                before = time.perf_counter()
+                await asyncio.sleep(0.001)
+                worst_lag = max(worst_lag, time.perf_counter() - before - 0.001)
+
+        async def one() -> int | str:
+            try:
+                return int(await t.driver.astream(t.model))
+            except Exception as exc:
+                return f"{type(exc).__name__}: {exc}"[:300]
+
+        watcher = asyncio.create_task(watch())
+        outcomes, cpu, wall = await _gathered([one() for _ in range(n)])
+        finished.set()
+        await watcher
+        source = getattr(t.model, "source", None)
+        await t.driver.aclose(source.model if source is not None else t.model)
+        chunks = sum(o for o in outcomes if isinstance(o, int))
+        errors = [o for o in outcomes if isinstance(o, str)]
+        return {
+            "cpu_s": cpu,
+            "wall_s": wall,
+            "chunks": chunks,
+            "per_chunk_s": cpu / max(chunks, 1),
+            "worst_lag_s": worst_lag,
+            "errors": len(errors),
+            "first_error": errors[0] if errors else None,
+        }
+
+    def run_history(self) -> None:
+        if not self.stage("setup", self.setup_history):
+            return
+        if self.plan.instructions:
+            self.stage("history instructions", self.history_instructions)
+        else:
+            self.stage("history", self.history_cpu)
+            self.stage("fleet", self.fleet)
+        self.emit("done")
+
     def run(self) -> None:
+        if self.plan.history:
+            self.run_history()
+            return
         if not self.stage("setup", self.setup):
             return
         if self.plan.instructions:
@@ -384,15 +564,22 @@ class Worker:
         self.emit("done")
 
 
+def _body_bytes(length: int) -> int:
+    """The size of the JSON body a history of `length` messages makes (invoked)."""
+    return len(json.dumps(DRIVERS["raw"]().history(length)[0], ensure_ascii=False).encode())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks._worker")
     parser.add_argument("client", choices=sorted(BY_NAME))
     parser.add_argument("base_url")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--instructions", action="store_true")
+    parser.add_argument("--history", action="store_true")
     args = parser.parse_args(argv)
     plan = Plan.quick() if args.quick else Plan()
     plan.instructions = args.instructions
+    plan.history = args.history
     Worker(BY_NAME[args.client], Settings(base_url=args.base_url), plan).run()
     return 0
 

@@ -17,7 +17,7 @@ whatever must go back is in the two keys above.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from langchain_core.messages import (
@@ -30,9 +30,10 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from minimax_core import RequestValidationError, assistant_message, safe_arguments
+from minimax_core import RequestValidationError, safe_arguments
 from minimax_core.adapter_kit import (
     FILE_URL_SCHEME,
+    arguments_json,
     data_url,
     file_url,
     guess_media_type,
@@ -40,7 +41,7 @@ from minimax_core.adapter_kit import (
     text_or_parts,
     tool_call_wire,
 )
-from minimax_core.replay import is_replay
+from minimax_core.replay import is_replay, owned_assistant_message
 
 from ._messages_in import PROVIDER, REPLAY_KEY
 
@@ -94,20 +95,19 @@ def messages_to_wire(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
 
 def message_to_wire(message: BaseMessage, position: int = 0) -> dict[str, Any]:
     """One wire message; `position` only names the message in errors."""
+    # The exact class first: `isinstance` on a pydantic class goes through `ABCMeta` and costs
+    # more than converting a tool result, and a long history holds hundreds of messages.
+    convert = _BY_CLASS.get(type(message))
+    if convert is not None:
+        return convert(message, position)
     if isinstance(message, AIMessage):
         return _assistant(message)
     if isinstance(message, HumanMessage):
-        return _named(
-            {"role": "user", "content": content_parts(message.content, position)}, message
-        )
+        return _user(message, position)
     if isinstance(message, SystemMessage):
-        return _named({"role": "system", "content": _text_only(message, position)}, message)
+        return _system(message, position)
     if isinstance(message, ToolMessage):
-        return {
-            "role": "tool",
-            "tool_call_id": message.tool_call_id,
-            "content": _tool_content(message.content, position),
-        }
+        return _tool(message, position)
     if isinstance(message, ChatMessage):
         role = _CHAT_ROLES.get(message.role.lower())
         if role is None:
@@ -150,6 +150,22 @@ def _named(wire: dict[str, Any], message: BaseMessage) -> dict[str, Any]:
     return wire
 
 
+def _user(message: BaseMessage, position: int) -> dict[str, Any]:
+    return _named({"role": "user", "content": content_parts(message.content, position)}, message)
+
+
+def _system(message: BaseMessage, position: int) -> dict[str, Any]:
+    return _named({"role": "system", "content": _text_only(message, position)}, message)
+
+
+def _tool(message: ToolMessage, position: int) -> dict[str, Any]:
+    return {
+        "role": "tool",
+        "tool_call_id": message.tool_call_id,
+        "content": _tool_content(message.content, position),
+    }
+
+
 # --- assistant turns -------------------------------------------------------------------------
 
 
@@ -169,14 +185,15 @@ def replay_of(message: AIMessage) -> dict[str, Any] | None:
     return replay or None
 
 
-def _assistant(message: AIMessage) -> dict[str, Any]:
+def _assistant(message: AIMessage, position: int = 0) -> dict[str, Any]:
+    content, invalid = message.content, message.invalid_tool_calls
     calls: list[dict[str, Any]] = [
-        tool_call_wire(call.get("id"), call["name"], json.dumps(call["args"], ensure_ascii=False))
+        tool_call_wire(call.get("id"), call["name"], arguments_json(call["args"]))
         for call in message.tool_calls
     ]
-    if not calls and not message.invalid_tool_calls:
-        calls = _calls_from_content(message.content)
-    for bad in message.invalid_tool_calls:
+    if not calls and not invalid:
+        calls = _calls_from_content(content)
+    for bad in invalid:
         # An invalid call stays in history (a ToolMessage may answer its id), but with
         # arguments MiniMax accepts: it refuses the whole request over bad JSON (2013).
         if bad.get("id"):
@@ -185,7 +202,8 @@ def _assistant(message: AIMessage) -> dict[str, Any]:
                     bad["id"], bad.get("name") or "", safe_arguments(bad.get("args") or "")
                 )
             )
-    return assistant_message(_assistant_text(message.content), calls, replay_of(message))
+    text = content if isinstance(content, str) else _assistant_text(content)
+    return owned_assistant_message(text, calls, replay_of(message))
 
 
 def _calls_from_content(content: str | list[str | dict[Any, Any]]) -> list[dict[str, Any]]:
@@ -198,9 +216,7 @@ def _calls_from_content(content: str | list[str | dict[Any, Any]]) -> list[dict[
             continue
         args = block.get("input", block.get("args"))
         if isinstance(args, dict) and block.get("id") and block.get("name"):
-            calls.append(
-                tool_call_wire(block["id"], block["name"], json.dumps(args, ensure_ascii=False))
-            )
+            calls.append(tool_call_wire(block["id"], block["name"], arguments_json(args)))
     return calls
 
 
@@ -214,6 +230,16 @@ def _assistant_text(content: str | list[str | dict[Any, Any]]) -> str:
         elif isinstance(block, dict) and block.get("type") == "text":
             texts.append(str(block.get("text") or ""))
     return "".join(texts)
+
+
+_BY_CLASS: dict[type[BaseMessage], Callable[[Any, int], dict[str, Any]]] = {
+    AIMessage: _assistant,
+    HumanMessage: _user,
+    SystemMessage: _system,
+    ToolMessage: _tool,
+}
+"""The converter of each message class, for exactly that class (subclasses take the
+`isinstance` path, in the same order)."""
 
 
 # --- user, system and tool content -----------------------------------------------------------

@@ -15,7 +15,7 @@ import base64
 import json
 import os
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from llama_index.core.base.llms.types import (
     CachePoint,
@@ -28,8 +28,9 @@ from llama_index.core.base.llms.types import (
     VideoBlock,
 )
 
-from minimax_core import FileObject, RequestValidationError, assistant_message, safe_arguments
+from minimax_core import FileObject, RequestValidationError, safe_arguments
 from minimax_core.adapter_kit import (
+    arguments_json,
     check_inline_size,
     data_url,
     file_url,
@@ -39,7 +40,7 @@ from minimax_core.adapter_kit import (
     text_or_parts,
     tool_call_wire,
 )
-from minimax_core.replay import is_replay, new_tool_call_id
+from minimax_core.replay import is_replay, new_tool_call_id, owned_assistant_message
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
@@ -103,14 +104,18 @@ def _assistant(message: ChatMessage, position: int) -> dict[str, Any]:
     calls: list[dict[str, Any]] = []
     replay: Mapping[str, Any] | None = None
     for block in message.blocks:
-        if isinstance(block, TextBlock):
-            texts.append(block.text)
-        elif isinstance(block, ToolCallBlock):
-            calls.append(_tool_call(block, position, len(calls)))
-        elif isinstance(block, ThinkingBlock):
-            if replay is None and is_minimax_thinking(block):
-                replay = block.additional_information
-        elif not isinstance(block, CachePoint):
+        kind = type(block)
+        if kind not in _BLOCK_CLASSES:
+            kind = _kind(block)
+        if kind is TextBlock:
+            texts.append(cast(TextBlock, block).text)
+        elif kind is ToolCallBlock:
+            calls.append(_tool_call(cast(ToolCallBlock, block), position, len(calls)))
+        elif kind is ThinkingBlock:
+            thinking = cast(ThinkingBlock, block)
+            if replay is None and is_minimax_thinking(thinking):
+                replay = thinking.additional_information
+        elif kind is not CachePoint:
             raise RequestValidationError(
                 f"messages[{position}] is an assistant message with a {type(block).__name__}; "
                 "MiniMax assistant turns hold text, thinking and tool calls only"
@@ -119,7 +124,7 @@ def _assistant(message: ChatMessage, position: int) -> dict[str, Any]:
         calls = _legacy_tool_calls(message.additional_kwargs.get("tool_calls"))
     # Joined like `ChatMessage.content`, so MiniMax's own single-block text comes back unchanged
     # and `assistant_message` can recognise it and restore the raw `<think>` content.
-    return assistant_message("\n".join(texts), calls, replay)
+    return owned_assistant_message("\n".join(texts), calls, replay)
 
 
 def _tool_call(block: ToolCallBlock, position: int, number: int) -> dict[str, Any]:
@@ -127,7 +132,7 @@ def _tool_call(block: ToolCallBlock, position: int, number: int) -> dict[str, An
     if isinstance(kwargs, str):
         arguments = safe_arguments(kwargs)
     else:
-        arguments = json.dumps(kwargs, ensure_ascii=False)
+        arguments = arguments_json(kwargs)
     # The same id each time the history is sent, so the request stays byte-identical.
     call_id = block.tool_call_id or new_tool_call_id(f"messages[{position}].tool_calls[{number}]")
     return tool_call_wire(call_id, block.tool_name, arguments)
@@ -153,6 +158,19 @@ def _legacy_tool_calls(raw: Any) -> list[dict[str, Any]]:
     return calls
 
 
+_BLOCK_CLASSES = (TextBlock, ToolCallBlock, ThinkingBlock, CachePoint, ImageBlock, VideoBlock)
+
+
+def _kind(block: object) -> type:
+    """Which of `_BLOCK_CLASSES` a block of a subclass is (its own class when none).
+
+    The callers try the exact class first: `isinstance` on a pydantic class goes through
+    `ABCMeta` and costs more than the rest of a block's conversion, hundreds of times in a long
+    history.
+    """
+    return next((base for base in _BLOCK_CLASSES if isinstance(block, base)), type(block))
+
+
 def _field(obj: Any, name: str) -> Any:
     return obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
 
@@ -160,9 +178,12 @@ def _field(obj: Any, name: str) -> Any:
 def _text_only(message: ChatMessage, position: int, role: str) -> str:
     texts: list[str] = []
     for block in message.blocks:
-        if isinstance(block, TextBlock):
-            texts.append(block.text)
-        elif not isinstance(block, (CachePoint, ThinkingBlock)):
+        kind = type(block)
+        if kind not in _BLOCK_CLASSES:
+            kind = _kind(block)
+        if kind is TextBlock:
+            texts.append(cast(TextBlock, block).text)
+        elif kind is not CachePoint and kind is not ThinkingBlock:
             raise RequestValidationError(
                 f"messages[{position}] is a {role} message with a {type(block).__name__}; "
                 f"MiniMax takes text only in {role} messages"
@@ -174,15 +195,18 @@ def _user_content(message: ChatMessage, position: int) -> str | list[dict[str, A
     parts: list[dict[str, Any]] = []
     media = False
     for block in message.blocks:
-        if isinstance(block, TextBlock):
-            parts.append({"type": "text", "text": block.text})
-        elif isinstance(block, ImageBlock):
-            parts.append(_image_part(block, position))
+        kind = type(block)
+        if kind not in _BLOCK_CLASSES:
+            kind = _kind(block)
+        if kind is TextBlock:
+            parts.append({"type": "text", "text": cast(TextBlock, block).text})
+        elif kind is ImageBlock:
+            parts.append(_image_part(cast(ImageBlock, block), position))
             media = True
-        elif isinstance(block, VideoBlock):
-            parts.append(_video_part(block, position))
+        elif kind is VideoBlock:
+            parts.append(_video_part(cast(VideoBlock, block), position))
             media = True
-        elif not isinstance(block, (CachePoint, ThinkingBlock)):
+        elif kind is not CachePoint and kind is not ThinkingBlock:
             raise RequestValidationError(
                 f"messages[{position}] has a {type(block).__name__}; MiniMax accepts text, "
                 "images and video (MiniMax-M3) in user messages, not audio or documents"

@@ -14,6 +14,7 @@ Parameters documented as not honoured for a model are sent, with a `MiniMaxWarni
 from __future__ import annotations
 
 import json
+import json.encoder
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -26,6 +27,7 @@ __all__ = [
     "NAMED_FIELDS",
     "SAME_NAME_SETTINGS",
     "STRICT_TOOLS_NOT_HONOURED",
+    "arguments_json",
     "build_request",
     "check_effort",
     "check_thinking",
@@ -82,6 +84,63 @@ def safe_arguments(arguments: str) -> str:
     except ValueError:
         return "{}"
     return arguments if isinstance(value, dict) and arguments.strip() else "{}"
+
+
+def _unserializable(value: Any) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+# `json.dumps(value, ensure_ascii=False)` builds a `JSONEncoder` and then the C encoder on every
+# call, which costs more than encoding a tool call's few arguments: an agent's history sends
+# hundreds of them per request. This is the same C encoder with the same settings, made once.
+# Without `markers` it does not look for cycles; any failure is retried with `json.dumps`,
+# which raises its usual error.
+_C_MAKE_ENCODER: Any = getattr(json.encoder, "c_make_encoder", None)
+_ENCODE_ARGUMENTS = (
+    _C_MAKE_ENCODER(
+        None,
+        _unserializable,
+        json.encoder.encode_basestring,
+        None,
+        ": ",
+        ", ",
+        False,
+        False,
+        True,
+    )
+    if _C_MAKE_ENCODER is not None
+    else None
+)
+
+
+def arguments_json(arguments: Mapping[str, Any]) -> str:
+    """`json.dumps(arguments, ensure_ascii=False)`, the same text, at a fraction of the cost."""
+    if _ENCODE_ARGUMENTS is not None and type(arguments) is dict:
+        try:
+            return "".join(_ENCODE_ARGUMENTS(arguments, 0))
+        except (TypeError, ValueError, RecursionError):
+            pass
+    return json.dumps(arguments, ensure_ascii=False)
+
+
+_JSON_OBJECTS: set[str] = set()
+"""Argument texts already read as a JSON object. Strings cannot change, so the text itself is
+the key: an edited call's arguments are a different string, read again."""
+_JSON_OBJECTS_MAX = 8_192
+
+
+def _is_json_object(arguments: object) -> bool:
+    """Whether tool-call `arguments` are a JSON object's text, as `safe_arguments` judges them."""
+    if not isinstance(arguments, str):
+        return False
+    if arguments in _JSON_OBJECTS:
+        return True
+    if safe_arguments(arguments) != arguments:
+        return False
+    if len(_JSON_OBJECTS) >= _JSON_OBJECTS_MAX:
+        _JSON_OBJECTS.clear()
+    _JSON_OBJECTS.add(arguments)
+    return True
 
 
 def normalize_thinking(thinking: Any) -> dict[str, Any] | None:
@@ -172,17 +231,18 @@ def _validate_messages(messages: Sequence[Mapping[str, Any]], model: str) -> Med
         content = message.get("content")
         if isinstance(content, list):
             _check_parts(content, position, info.name, info.image_input, info.video_input, media)
-        for call in message.get("tool_calls") or ():
+        tool_calls = message.get("tool_calls")
+        for call in tool_calls or ():
             function = call.get("function") or {}
-            arguments = function.get("arguments", "")
-            if not isinstance(arguments, str) or safe_arguments(arguments) != arguments:
+            if not _is_json_object(function.get("arguments", "")):
                 raise RequestValidationError(
                     f"messages[{position}] tool call {call.get('id')!r} ({function.get('name')!r}) "
                     "has arguments that are not a JSON object; MiniMax refuses such history "
                     "(code 2013)"
                 )
-            if call.get("id"):
-                call_ids.add(str(call["id"]))
+            call_id = call.get("id")
+            if call_id:
+                call_ids.add(call_id if type(call_id) is str else str(call_id))
         if role == "tool":
             call_id = message.get("tool_call_id")
             if not call_id or str(call_id) not in call_ids:

@@ -8,7 +8,8 @@ adapters import no private (`_`-prefixed) core module (a test checks it):
 - **content parts**: `file_url` (`mm_file://`), `data_url`, `media_part`, `text_or_parts`,
   and the media helpers `guess_media_type`, `check_inline_size`;
 - **tool calls**: `tool_call_wire` (the one writer of a wire `tool_calls` item, also behind
-  `ToolCall.to_wire`), `named_tool_choice`, `parse_arguments`, `safe_arguments`;
+  `ToolCall.to_wire`), `named_tool_choice`, `parse_arguments`, `safe_arguments`, `arguments_json` (arguments
+  written as MiniMax reads them, with one reusable encoder);
 - **request settings**: `SETTING_DEFAULTS` (the settings both adapters declare, with their
   defaults), `request_settings` (a call's keywords over the settings), `SAME_NAME_SETTINGS`,
   `NAMED_FIELDS`, `check_thinking`, `check_effort`, `STRICT_TOOLS_NOT_HONOURED`;
@@ -36,6 +37,7 @@ from ._request import (
     NAMED_FIELDS,
     SAME_NAME_SETTINGS,
     STRICT_TOOLS_NOT_HONOURED,
+    arguments_json,
     check_effort,
     check_thinking,
     named_tool_choice,
@@ -66,6 +68,7 @@ __all__ = [
     "SettingDefaults",
     "SharedLimit",
     "Timeout",
+    "arguments_json",
     "check_effort",
     "check_inline_size",
     "check_thinking",

@@ -101,6 +101,19 @@ def assistant_message(
     `replay` is `Completion.replay`. Its raw `content` (an inline `<think>` block and all) is sent
     only while the answer text is unchanged; if a caller edited the text, the edit wins.
     """
+    return owned_assistant_message(text, [dict(call) for call in tool_calls], replay)
+
+
+def owned_assistant_message(
+    text: str | None,
+    tool_calls: list[dict[str, Any]],
+    replay: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """`assistant_message` for call dicts made for this message alone: they are not copied.
+
+    The adapters build each call's wire dict afresh for every request; copying it again would
+    only cost time on every assistant turn of a long history.
+    """
     answer = text or ""
     message: dict[str, Any] = {"role": "assistant", "content": answer}
     if replay:
@@ -111,7 +124,7 @@ def assistant_message(
             if field in replay:
                 message[field] = replay[field]
     if tool_calls:
-        message["tool_calls"] = [dict(call) for call in tool_calls]
+        message["tool_calls"] = tool_calls
     return message
 
 
@@ -121,7 +134,11 @@ def is_replay(data: Any) -> TypeGuard[Mapping[str, Any]]:
     Other providers leave their reasoning extras empty or put their own keys there (Anthropic's
     `signature`); such data is not MiniMax's and must never be sent to it.
     """
-    return isinstance(data, Mapping) and bool(data) and data.keys() <= REPLAY_KEYS
+    # `None` and plain dicts, the usual cases, are answered without the costly `Mapping` ABC
+    # check: it runs for every assistant turn of a history.
+    if data is None or (type(data) is not dict and not isinstance(data, Mapping)):
+        return False
+    return bool(data) and data.keys() <= REPLAY_KEYS
 
 
 def new_tool_call_id(stable_key: str | None = None) -> str:
