@@ -104,7 +104,7 @@ __all__ = ["ChatMiniMax"]
 # Call-time keyword arguments that map onto `build_request` parameters; any other keyword is
 # sent in the body as is. `model`, the output limit and `stop` are read apart (they have
 # aliases and fallbacks); `stream` is the method's to decide.
-_CALL_PARAMS = NAMED_FIELDS - {"model", "stream", "max_tokens", "max_completion_tokens", "stop"}
+_CALL_PARAMS = NAMED_FIELDS - {"model", "stream", "stop"}
 # Consumed by LangChain itself; never part of a request.
 _FRAMEWORK_KWARGS = ("stream", "ls_structured_output_format", "structured_output_format")
 
@@ -436,9 +436,6 @@ class ChatMiniMax(BaseChatModel):
             kwargs.pop(key, None)
         call = {key: kwargs.pop(key) for key in _CALL_PARAMS & kwargs.keys()}
         call["model"] = kwargs.pop("model", None)
-        for key in ("max_completion_tokens", "max_tokens"):
-            if key in kwargs:
-                call["max_completion_tokens"] = kwargs.pop(key)
         stop = stop or kwargs.pop("stop", None)
         if stop:
             call["stop"] = stop

@@ -354,8 +354,6 @@ class MiniMax(FunctionCallingLLM):
         extra.update(call.pop("extra_body", None) or {})
         named = {key: call.pop(key) for key in _CALL_SETTINGS & call.keys()}
         extra.update(call)
-        if "max_tokens" in named:  # LlamaIndex's name; `max_completion_tokens` wins over it
-            named.setdefault("max_completion_tokens", named.pop("max_tokens"))
         settings = {name: getattr(self, name) for name in SAME_NAME_SETTINGS}
         settings.update(model=self.model, max_completion_tokens=self.max_tokens)
         return build_request(

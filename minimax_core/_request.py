@@ -308,18 +308,36 @@ SAME_NAME_SETTINGS = ("temperature", "top_p", "thinking", "reasoning_effort", "r
 def request_settings(settings: Mapping[str, Any], call: Mapping[str, Any]) -> dict[str, Any]:
     """`build_request`'s named keywords for one call: the call's value, else the setting's.
 
-    Both mappings are keyed by `build_request` parameters (`max_completion_tokens` for the
-    output limit); extras go to `build_request` apart and lose to both. A call's empty `model`
+    Both mappings are keyed by `build_request` parameters; a call may name the output limit
+    `max_tokens` or `max_completion_tokens` (`one_output_limit`). Extras go to `build_request`
+    apart and lose to both. A call's empty `model`
     keeps the setting's. `reasoning_split_given` is false only while `reasoning_split` is the
     default `True` nobody chose, which an extra may then replace.
     """
     named = {**settings, **call}
+    if "max_tokens" in named:
+        named["max_completion_tokens"] = one_output_limit(
+            named.pop("max_tokens"), call.get("max_completion_tokens")
+        )
     if not named.get("model"):
         named["model"] = settings.get("model")
     named["reasoning_split_given"] = (
         "reasoning_split" in call or settings.get("reasoning_split", True) is not True
     )
     return named
+
+
+def one_output_limit(max_tokens: Any, max_completion_tokens: Any) -> Any:
+    """The output limit given under either name: OpenAI's older `max_tokens` or its current
+    `max_completion_tokens`. Both with different values is refused rather than one dropped."""
+    if max_completion_tokens is None:
+        return max_tokens
+    if max_tokens is not None and max_tokens != max_completion_tokens:
+        raise RequestValidationError(
+            "max_tokens and max_completion_tokens name the same limit; give one, "
+            f"got {max_tokens!r} and {max_completion_tokens!r}"
+        )
+    return max_completion_tokens
 
 
 def merge_named_extras(
@@ -330,16 +348,19 @@ def merge_named_extras(
     Precedence is per-call keyword > named setting > extras: an extra fills a field only while
     it is unset (`None`). `reasoning_split` is `True` by default rather than unset, so an
     extra replaces it unless the caller gave it (`reasoning_split_given`). `max_tokens` is
-    OpenAI's older name for `max_completion_tokens`. `model` and `stream` are always set, so
+    OpenAI's older name for `max_completion_tokens` (`one_output_limit`). `model` and `stream` are always set, so
     an extra never changes where or how the request goes.
     """
+    if "max_tokens" in extra:
+        extra["max_completion_tokens"] = one_output_limit(
+            extra.pop("max_tokens"), extra.get("max_completion_tokens")
+        )
     for key in NAMED_FIELDS & extra.keys():
         value = extra.pop(key)
-        target = "max_completion_tokens" if key == "max_tokens" else key
-        if target == "reasoning_split" and not reasoning_split_given:
-            named[target] = value
-        elif named.get(target) is None:
-            named[target] = value
+        if key == "reasoning_split" and not reasoning_split_given:
+            named[key] = value
+        elif named.get(key) is None:
+            named[key] = value
 
 
 # Whatever is not inline media (text, tools) stays far below this: a million-token context is a

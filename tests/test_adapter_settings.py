@@ -34,6 +34,8 @@ class Adapter:
     """The endpoint of the client the model sends its requests with."""
     say_hello: Callable[[Any], str]
     """One real call, returning the answer text."""
+    request_body: Callable[..., dict[str, Any]]
+    """The checked wire body of one non-streamed call, with these per-call keywords."""
 
     def key(self, llm: Any) -> str | None:
         return llm.api_key.get_secret_value() if llm.api_key else None
@@ -45,12 +47,14 @@ ADAPTERS = [
         ChatMiniMax,
         lambda llm: llm._client.base_url,
         lambda llm: str(llm.invoke([HumanMessage("Hello")]).content),
+        lambda llm, **kw: llm._request_body([HumanMessage("Hello")], None, False, **kw),
     ),
     Adapter(
         "llamaindex",
         MiniMax,
         lambda llm: llm._sync_client().base_url,
         lambda llm: str(llm.chat([ChatMessage(role="user", content="Hello")]).message.content),
+        lambda llm, **kw: llm._request([ChatMessage(role="user", content="Hello")], stream=False, **kw),
     ),
 ]
 each_adapter = pytest.mark.parametrize("adapter", ADAPTERS, ids=[a.name for a in ADAPTERS])
@@ -115,3 +119,44 @@ def test_base_url_wins_over_region_and_environment_on_the_wire(
         assert adapter.say_hello(llm)
         assert len(other.requests) == 1
     assert len(minimax_server.requests) == 0
+
+
+OUTPUT_LIMIT_CASES = [
+    # (id, instance max_tokens, per-call keywords, max_completion_tokens on the wire)
+    ("the instance's", 100, {}, 100),
+    ("a call's max_tokens", 100, {"max_tokens": 50}, 50),
+    ("a call's max_completion_tokens", 100, {"max_completion_tokens": 60}, 60),
+    ("both names, one value", 100, {"max_tokens": 70, "max_completion_tokens": 70}, 70),
+    ("an extra fills the unset limit", None, {"extra_body": {"max_tokens": 40}}, 40),
+    ("an extra loses to the instance", 100, {"extra_body": {"max_completion_tokens": 40}}, 100),
+]
+
+
+@each_adapter
+@pytest.mark.parametrize(
+    ("setting", "call", "sent"), [pytest.param(*c[1:], id=c[0]) for c in OUTPUT_LIMIT_CASES]
+)
+def test_the_output_limit_under_either_name(
+    adapter: Adapter, setting: int | None, call: dict[str, Any], sent: int
+) -> None:
+    """`max_tokens` and `max_completion_tokens` are one limit, with one precedence everywhere."""
+    llm = adapter.make(api_key="k", max_tokens=setting)
+    body = adapter.request_body(llm, **call)
+    assert body["max_completion_tokens"] == sent
+    assert "max_tokens" not in body
+
+
+@each_adapter
+@pytest.mark.parametrize(
+    "call",
+    [
+        {"max_tokens": 50, "max_completion_tokens": 60},
+        {"extra_body": {"max_tokens": 50, "max_completion_tokens": 60}},
+    ],
+    ids=["keywords", "extras"],
+)
+def test_two_different_output_limits_are_refused(adapter: Adapter, call: dict[str, Any]) -> None:
+    """Neither value is dropped in silence: the error names both."""
+    llm = adapter.make(api_key="k")
+    with pytest.raises(mm.RequestValidationError, match="got 50 and 60"):
+        adapter.request_body(llm, **call)
