@@ -54,7 +54,9 @@ ADAPTERS = [
         MiniMax,
         lambda llm: llm._sync_client().base_url,
         lambda llm: str(llm.chat([ChatMessage(role="user", content="Hello")]).message.content),
-        lambda llm, **kw: llm._request([ChatMessage(role="user", content="Hello")], stream=False, **kw),
+        lambda llm, **kw: llm._request(
+            [ChatMessage(role="user", content="Hello")], stream=False, **kw
+        ),
     ),
 ]
 each_adapter = pytest.mark.parametrize("adapter", ADAPTERS, ids=[a.name for a in ADAPTERS])

@@ -1,18 +1,19 @@
-"""Feeding SSE transcripts through the core without a network."""
+"""Feeding the stream quirks' transcripts through the core without a network."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from minimax_core._reasoning import Prefill
 from minimax_core._streaming import _StreamReader
+from minimax_core.recording import load_transcript
 from minimax_core.types import Completion, StreamDelta
+from tests.recorded.record_local import DEFAULT_DIRECTORY
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "sse"
 
-
-def transcript(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
+def quirk(name: str) -> bytes:
+    """The answer bytes of `tests/fixtures/recorded/quirk-{name}.json`, a stream quirk written
+    by hand in the transcript format, which the transcript suite also replays through both
+    adapters."""
+    return load_transcript(DEFAULT_DIRECTORY / f"quirk-{name}.json").response
 
 
 def run_stream(

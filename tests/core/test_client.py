@@ -13,7 +13,7 @@ import pytest
 import minimax_core as mm
 from minimax_core._client import retry_waits
 
-from ._helpers import transcript
+from ._helpers import quirk
 
 KEY = "sk-secret-key-0123456789"
 BODY = mm.build_request([{"role": "user", "content": "hi"}], model="MiniMax-M2.7")
@@ -53,9 +53,7 @@ def _answers(
 
 
 def _sse(name: str) -> httpx.Response:
-    return httpx.Response(
-        200, content=transcript(name), headers={"content-type": "text/event-stream"}
-    )
+    return httpx.Response(200, content=quirk(name), headers={"content-type": "text/event-stream"})
 
 
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> httpx.Response:
@@ -232,7 +230,7 @@ def test_key_never_in_repr_or_logs(caplog: pytest.LogCaptureFixture) -> None:
 
 
 def test_stream_yields_deltas_and_the_completion() -> None:
-    handler, seen = _answers(_sse("inline_think.sse"))
+    handler, seen = _answers(_sse("inline-think"))
     with _client(handler).stream(BODY) as stream:
         deltas = list(stream)
     assert "".join(d.text for d in deltas) == "**Proof.** It is even."
@@ -246,18 +244,16 @@ def test_stream_retries_a_first_frame_error_but_never_after_text() -> None:
         content=b'data: {"base_resp": {"status_code": 1002, "status_msg": "rate limit"}}\n\n',
         headers={"content-type": "text/event-stream"},
     )
-    handler, seen = _answers(first_frame_error, _sse("inline_think.sse"))
+    handler, seen = _answers(first_frame_error, _sse("inline-think"))
     assert list(_client(handler).stream(BODY))
     assert len(seen) == 2
 
     # Delivered frame by frame, the error comes after text reached the caller: no retry.
-    frames = [
-        frame + b"\n\n" for frame in transcript("base_resp_mid_stream.sse").split(b"\n\n") if frame
-    ]
+    frames = [frame + b"\n\n" for frame in quirk("base-resp-mid-stream").split(b"\n\n") if frame]
     mid_stream = httpx.Response(
         200, content=iter(frames), headers={"content-type": "text/event-stream"}
     )
-    handler, seen = _answers(mid_stream, _sse("inline_think.sse"))
+    handler, seen = _answers(mid_stream, _sse("inline-think"))
     received: list[str] = []
     with pytest.raises(mm.RateLimitError):
         for delta in _client(handler).stream(BODY):
@@ -266,7 +262,7 @@ def test_stream_retries_a_first_frame_error_but_never_after_text() -> None:
 
 
 def test_stream_eof_before_finish_raises() -> None:
-    handler, _ = _answers(_sse("eof_before_finish.sse"))
+    handler, _ = _answers(_sse("eof-before-finish"))
     with pytest.raises(mm.StreamError):
         list(_client(handler).stream(BODY))
 
@@ -282,7 +278,7 @@ async def test_async_create_and_stream_match_sync() -> None:
     handler, seen = _answers(_error(429, "slow down"), httpx.Response(200, json=OK))
     done = await _aclient(handler).create(BODY)
     assert done.text == "Hello" and len(seen) == 2
-    handler, _ = _answers(_sse("tool_call_fragments.sse"))
+    handler, _ = _answers(_sse("tool-call-fragments"))
     stream = await _aclient(handler).stream(BODY)
     deltas = [d async for d in stream]
     assert stream.completion is not None
@@ -298,7 +294,7 @@ async def test_async_final_failure() -> None:
 
 
 def test_stream_usage_can_be_left_out() -> None:
-    handler, seen = _answers(_sse("inline_think.sse"))
+    handler, seen = _answers(_sse("inline-think"))
     body = mm.build_request(
         [{"role": "user", "content": "hi"}], model="MiniMax-M2.7", stream=True, include_usage=False
     )

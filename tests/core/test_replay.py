@@ -16,7 +16,7 @@ from minimax_core.replay import (
     new_tool_call_id,
 )
 
-from ._helpers import run_stream, transcript
+from ._helpers import quirk, run_stream
 
 CALL = {"id": "call_1", "type": "function", "function": {"name": "f", "arguments": '{"a": 1}'}}
 DETAILS = [{"type": "reasoning.text", "id": "r-1", "index": 0, "text": "t"}]
@@ -73,18 +73,18 @@ def test_the_raw_content_is_kept_only_when_it_differs_from_the_answer() -> None:
 @pytest.mark.parametrize(
     "name",
     [
-        "inline_think.sse",
-        "split_reasoning.sse",
-        "vllm_reasoning.sse",
-        "xml_tool_call.sse",
-        "final_message_chunk.sse",
-        "tool_call_fragments.sse",
-        "reused_index.sse",
+        "inline-think",
+        "split-reasoning",
+        "vllm-reasoning",
+        "xml-tool-call",
+        "final-message-chunk",
+        "tool-call-fragments",
+        "reused-index",
     ],
 )
 def test_every_replay_the_client_builds_is_recognised_as_replay(name: str) -> None:
     """What the accumulator stores is what the adapters recognise as MiniMax's and send back."""
-    _, done = run_stream(transcript(name))
+    _, done = run_stream(quirk(name))
     assert done.replay == {} or is_replay(done.replay)
     assert done.replay.keys() <= REPLAY_KEYS
     rebuilt = assistant_message(done.text, [], done.replay)

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from minimax_core._sse import SSEDecoder
 
-from ._helpers import FIXTURES
+from ._helpers import quirk
 
 
 def _decode(pieces: list[bytes]) -> list[str]:
@@ -39,9 +39,7 @@ def test_multibyte_character_split_between_reads() -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.data())
 def test_any_split_of_a_real_transcript_decodes_the_same(data: st.DataObject) -> None:
-    raw = (FIXTURES / "inline_think.sse").read_bytes() + (
-        FIXTURES / "vllm_reasoning.sse"
-    ).read_bytes()
+    raw = quirk("inline-think") + quirk("vllm-reasoning")
     cuts = sorted(data.draw(st.lists(st.integers(0, len(raw)), max_size=12)))
     pieces, last = [], 0
     for cut in cuts:

@@ -7,7 +7,7 @@ import pytest
 
 from minimax_core import APIStatusError, RateLimitError, StreamError
 
-from ._helpers import joined, run_stream, transcript
+from ._helpers import joined, quirk, run_stream
 
 WEATHER_TOOL = {
     "type": "function",
@@ -23,7 +23,7 @@ WEATHER_TOOL = {
 
 @pytest.mark.parametrize("piece", [None, 1, 7, 64])
 def test_inline_think_split_across_chunks(piece: int | None) -> None:
-    deltas, done = run_stream(transcript("inline_think.sse"), piece=piece)
+    deltas, done = run_stream(quirk("inline-think"), piece=piece)
     assert joined(deltas) == ("**Proof.** It is even.", "The user wants a proof.")
     assert done.text == "**Proof.** It is even."
     assert done.reasoning == "The user wants a proof."
@@ -44,7 +44,7 @@ def test_inline_think_split_across_chunks(piece: int | None) -> None:
 
 @pytest.mark.parametrize("piece", [None, 1, 13])
 def test_split_reasoning_keeps_details_verbatim_and_hides_closing_tag(piece: int | None) -> None:
-    deltas, done = run_stream(transcript("split_reasoning.sse"), piece=piece)
+    deltas, done = run_stream(quirk("split-reasoning"), piece=piece)
     assert joined(deltas) == ("I'm doing well, thanks!", "The user is asking how I am.")
     assert done.reasoning == "The user is asking how I am."
     assert done.replay == {
@@ -65,7 +65,7 @@ def test_split_reasoning_keeps_details_verbatim_and_hides_closing_tag(piece: int
 
 @pytest.mark.parametrize("piece", [None, 3])
 def test_tool_call_fragments_assemble_and_name_is_sent_once(piece: int | None) -> None:
-    deltas, done = run_stream(transcript("tool_call_fragments.sse"), piece=piece)
+    deltas, done = run_stream(quirk("tool-call-fragments"), piece=piece)
     pieces = [call for d in deltas for call in d.tool_calls]
     assert [p.name for p in pieces] == ["get_weather", None]
     assert [p.id for p in pieces] == ["call_function_a1nrtksph4pi_1", None]
@@ -84,7 +84,7 @@ def test_tool_call_fragments_assemble_and_name_is_sent_once(piece: int | None) -
 
 
 def test_new_id_at_reused_index_starts_a_new_call() -> None:
-    deltas, done = run_stream(transcript("reused_index.sse"))
+    deltas, done = run_stream(quirk("reused-index"))
     assert [(c.index, c.id, c.args) for c in done.tool_calls] == [
         (0, "call_function_jpaq2z2bgfh7_1", {"paths": ["a.rs"]}),
         (1, "call_function_jpaq2z2bgfh7_2", {"paths": ["b.rs"]}),
@@ -94,7 +94,7 @@ def test_new_id_at_reused_index_starts_a_new_call() -> None:
 
 
 def test_final_whole_message_chunk_is_not_appended_again() -> None:
-    deltas, done = run_stream(transcript("final_message_chunk.sse"))
+    deltas, done = run_stream(quirk("final-message-chunk"))
     assert joined(deltas) == ("Hello there.", "Short thought.")
     assert done.text == "Hello there."
     assert done.usage is not None and done.usage.total_tokens == 12
@@ -102,19 +102,19 @@ def test_final_whole_message_chunk_is_not_appended_again() -> None:
 
 def test_eof_before_finish_reason_raises_instead_of_returning_a_part() -> None:
     with pytest.raises(StreamError, match="before MiniMax finished"):
-        run_stream(transcript("eof_before_finish.sse"))
+        run_stream(quirk("eof-before-finish"))
 
 
 def test_base_resp_error_mid_stream_raises_the_mapped_error() -> None:
     with pytest.raises(RateLimitError) as info:
-        run_stream(transcript("base_resp_mid_stream.sse"))
+        run_stream(quirk("base-resp-mid-stream"))
     assert info.value.code == 1002
     assert isinstance(info.value, APIStatusError) and info.value.retryable
 
 
 @pytest.mark.parametrize("piece", [None, 5])
 def test_vllm_reasoning_field_and_per_parameter_arguments(piece: int | None) -> None:
-    _, done = run_stream(transcript("vllm_reasoning.sse"), piece=piece)
+    _, done = run_stream(quirk("vllm-reasoning"), piece=piece)
     assert done.reasoning == "I should add the numbers."
     assert done.replay == {"reasoning": "I should add the numbers."}
     assert [(c.name, c.args) for c in done.tool_calls] == [("add", {"a": 1, "b": 2})]
@@ -122,7 +122,7 @@ def test_vllm_reasoning_field_and_per_parameter_arguments(piece: int | None) -> 
 
 @pytest.mark.parametrize("piece", [None, 2, 11])
 def test_raw_xml_tool_call_in_content_becomes_a_typed_tool_call(piece: int | None) -> None:
-    deltas, done = run_stream(transcript("xml_tool_call.sse"), piece=piece, tools=[WEATHER_TOOL])
+    deltas, done = run_stream(quirk("xml-tool-call"), piece=piece, tools=[WEATHER_TOOL])
     text, reasoning = joined(deltas)
     assert "<minimax" not in text and "invoke" not in text
     assert text.strip() == "Let me check."

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pydantic
 import pytest
 from llama_index.core import Document, Settings, VectorStoreIndex
 from llama_index.core.agent.workflow import FunctionAgent
@@ -21,6 +22,13 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from llamaindex_minimax import MiniMax
 from minimax_core import BadRequestError
 from minimax_server import MiniMaxServer
+
+
+# Whether llama-index-workflows keeps an agent's memory in a `Context`'s state depends on
+# pydantic: from 2.14 its state store finds the memory unserializable and leaves it out, so a run
+# on the same or a JSON-restored `Context` starts from nothing; on 2.13 and older the memory is
+# kept (seen with llama-index-core 0.14.8 and 0.14.25, workflows 2.26.1, pydantic 2.11.5 to 2.14.4).
+WORKFLOWS_DROP_MEMORY = tuple(int(part) for part in pydantic.VERSION.split(".")[:2]) >= (2, 14)
 
 
 def add(a: int, b: int) -> int:
@@ -84,12 +92,16 @@ async def test_json_serializer_skips_the_memory(
     agent = FunctionAgent(tools=[add], llm=llm)
     ctx = Context(agent)
     await agent.run("Use add(2, 3).", ctx=ctx)
-    with pytest.warns(Warning, match="memory"):
+    if WORKFLOWS_DROP_MEMORY:
+        with pytest.warns(Warning, match="memory"):
+            saved = ctx.to_dict(serializer=JsonSerializer())
+    else:
         saved = ctx.to_dict(serializer=JsonSerializer())
     restored = Context.from_dict(agent, saved, serializer=JsonSerializer())
     first = len(minimax_server.requests)
     await agent.run("Now add(5, 4).", ctx=restored)
-    assert _replayed(minimax_server, first) == []  # the first run is gone entirely
+    # Dropped, the first run is gone entirely; kept, it comes back whole.
+    assert _replayed(minimax_server, first) == ([] if WORKFLOWS_DROP_MEMORY else [True, True])
 
 
 async def test_running_twice_on_one_context_drops_the_memory(
@@ -100,7 +112,7 @@ async def test_running_twice_on_one_context_drops_the_memory(
     await agent.run("Use add(2, 3).", ctx=ctx)
     first = len(minimax_server.requests)
     await agent.run("Now add(5, 4).", ctx=ctx)
-    assert _replayed(minimax_server, first) == []
+    assert _replayed(minimax_server, first) == ([] if WORKFLOWS_DROP_MEMORY else [True, True])
 
 
 def test_condense_plus_context_never_replays_reasoning(

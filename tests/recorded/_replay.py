@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+import minimax_core
 from minimax_core import MiniMaxError
 from minimax_core.recording import Transcript
 from tests.guarantees import (
@@ -51,6 +52,16 @@ class Served:
             httpx.Client(transport=httpx.MockTransport(self._answer)),
             httpx.AsyncClient(transport=httpx.MockTransport(answer)),
         )
+
+
+def expected_error(transcript: Transcript) -> type[MiniMaxError] | None:
+    """The core error the replay must raise: the one the transcript's `expect_error` names (a
+    stream cut short raises `StreamError`), any `MiniMaxError` for a refusal, else none."""
+    named = transcript.meta.get("expect_error")
+    if named:
+        error: type[MiniMaxError] = getattr(minimax_core, named)
+        return error
+    return MiniMaxError if is_error(transcript) else None
 
 
 def is_error(transcript: Transcript) -> bool:
@@ -119,8 +130,9 @@ def replay_langchain(transcript: Transcript) -> None:
     if _tools(transcript):
         llm = llm.bind_tools(_tools(transcript))
     history: list[Any] = [HumanMessage("replayed question")]
-    if is_error(transcript):
-        with pytest.raises(MiniMaxError):
+    error = expected_error(transcript)
+    if error is not None:
+        with pytest.raises(error):
             _langchain_call(llm, history, transcript.streamed)
         return
     message = _langchain_call(llm, history, transcript.streamed)
@@ -167,8 +179,9 @@ def replay_llamaindex(transcript: Transcript) -> None:
     )
     options: dict[str, Any] = {"tools": _tools(transcript)} if _tools(transcript) else {}
     history = [ChatMessage(role="user", content="replayed question")]
-    if is_error(transcript):
-        with pytest.raises(MiniMaxError):
+    error = expected_error(transcript)
+    if error is not None:
+        with pytest.raises(error):
             _llamaindex_call(llm, history, transcript.streamed, options)
         return
     response = _llamaindex_call(llm, history, transcript.streamed, options)

@@ -1,7 +1,9 @@
 """Recorded transcripts: every one under tests/fixtures/recorded/ replays through both adapters.
 
 Transcripts come from `RECORD=1 make test-live` against a real endpoint, or from the local
-server (`python -m tests.recorded.record_local`, file names starting with `local-server-`).
+server (`python -m tests.recorded.record_local`, file names starting with `local-server-`),
+from llama.cpp's real server (`make test-engine`, `llama-cpp-`), or are stream quirks written by
+hand (`quirk-`, whose exact core results `tests/core/test_stream_fixtures.py` asserts).
 The recorder itself is tested here by recording from the local server and replaying that.
 """
 
