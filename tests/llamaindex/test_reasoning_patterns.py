@@ -23,7 +23,6 @@ from llamaindex_minimax import MiniMax
 from minimax_core import BadRequestError
 from minimax_server import MiniMaxServer
 
-
 # Whether llama-index-workflows keeps an agent's memory in a `Context`'s state depends on
 # pydantic: from 2.14 its state store finds the memory unserializable and leaves it out, so a run
 # on the same or a JSON-restored `Context` starts from nothing; on 2.13 and older the memory is
