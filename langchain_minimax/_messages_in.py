@@ -208,7 +208,7 @@ class ChunkBuilder:
         self.model = model
         self.include_usage = include_usage
 
-    def chunk(self, delta: StreamDelta) -> ChatGenerationChunk:
+    def feed(self, delta: StreamDelta) -> ChatGenerationChunk:
         """The chunk for one delta: new text, new reasoning, tool-call pieces."""
         fields: dict[str, Any] = {"response_metadata": {"model_provider": PROVIDER}}
         if delta.reasoning:
@@ -223,7 +223,7 @@ class ChunkBuilder:
         message = AIMessageChunk(content=delta.text, tool_call_chunks=pieces, **fields)
         return ChatGenerationChunk(message=message)
 
-    def last(self, completion: Completion) -> ChatGenerationChunk:
+    def finish(self, completion: Completion) -> ChatGenerationChunk:
         """The closing chunk: everything that must appear once per message."""
         warn_if_thinking_used_budget(completion, self.model)
         usage = completion.usage if self.include_usage else None

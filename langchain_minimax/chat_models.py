@@ -514,14 +514,14 @@ class ChatMiniMax(BaseChatModel):
             builder = self._chunk_builder(body, kwargs)
             with self._client.stream(body, think_prefill=self.think_prefill) as stream:
                 for delta in stream:
-                    chunk = builder.chunk(delta)
+                    chunk = builder.feed(delta)
                     if run_manager:
                         run_manager.on_llm_new_token(delta.text, chunk=chunk)
                     yield chunk
                 completion = stream.completion
             if completion is None:
                 raise StreamError("the MiniMax stream ended without a final answer")
-        yield builder.last(completion)
+        yield builder.finish(completion)
 
     async def _astream(
         self,
@@ -536,14 +536,14 @@ class ChatMiniMax(BaseChatModel):
             stream = await self._aclient.stream(body, think_prefill=self.think_prefill)
             async with stream:
                 async for delta in stream:
-                    chunk = builder.chunk(delta)
+                    chunk = builder.feed(delta)
                     if run_manager:
                         await run_manager.on_llm_new_token(delta.text, chunk=chunk)
                     yield chunk
                 completion = stream.completion
             if completion is None:
                 raise StreamError("the MiniMax stream ended without a final answer")
-        yield builder.last(completion)
+        yield builder.finish(completion)
 
     # --- tools and structured output -------------------------------------------------------
 

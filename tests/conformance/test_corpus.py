@@ -82,8 +82,8 @@ def test_langchain_streamed_message_equals_invoked(case: Case, mode: Prefill) ->
     run = stream(case, mode, list(content) if content else None)
     assert run.completion is not None
     builder = langchain_in.ChunkBuilder("MiniMax-M2")
-    chunks = [builder.chunk(delta).message for delta in run.deltas]
-    chunks.append(builder.last(run.completion).message)
+    chunks = [builder.feed(delta).message for delta in run.deltas]
+    chunks.append(builder.finish(run.completion).message)
     merged = reduce(lambda left, right: left + right, chunks)
     assert isinstance(merged, AIMessageChunk)
     assert merged.content == invoked.content

@@ -141,7 +141,7 @@ def test_additional_kwargs_survive_serialisation() -> None:
 
 def stream_chunks(deltas: list[StreamDelta], final: Completion) -> list[AIMessageChunk]:
     builder = ChunkBuilder("MiniMax-M2.7")
-    chunks = [builder.chunk(delta).message for delta in deltas] + [builder.last(final).message]
+    chunks = [builder.feed(delta).message for delta in deltas] + [builder.finish(final).message]
     assert all(isinstance(chunk, AIMessageChunk) for chunk in chunks)
     return chunks  # type: ignore[return-value]
 
@@ -212,7 +212,7 @@ def test_a_tool_call_the_server_sent_without_id_gets_one_id() -> None:
 
 def test_usage_can_be_left_out_of_streams() -> None:
     builder = ChunkBuilder("m", include_usage=False)
-    assert builder.last(completion()).message.usage_metadata is None  # type: ignore[attr-defined]
+    assert builder.finish(completion()).message.usage_metadata is None  # type: ignore[attr-defined]
 
 
 # --- content blocks --------------------------------------------------------------------------

@@ -55,11 +55,11 @@ def test_one_late_id_stream_through_the_core_and_both_converters(
             for delta in stream:
                 for piece in delta.tool_calls:
                     assert piece.id is not None or piece.name is None  # id on the first piece
-                chunks.append(builder.chunk(delta).message)  # type: ignore[arg-type]
+                chunks.append(builder.feed(delta).message)  # type: ignore[arg-type]
                 responses.append(llamaindex.feed(delta))
         completion = stream.completion
     assert completion is not None
-    chunks.append(builder.last(completion).message)  # type: ignore[arg-type]
+    chunks.append(builder.finish(completion).message)  # type: ignore[arg-type]
     final = llamaindex.finish(completion)
 
     ids = [call.id for call in completion.tool_calls]
