@@ -101,9 +101,9 @@ from ._tools import (
 
 __all__ = ["ChatMiniMax"]
 
-# Call-time keyword arguments that map onto `build_request` parameters; any other keyword is
-# sent in the body as is. `model`, the output limit and `stop` are read apart (they have
-# aliases and fallbacks); `stream` is the method's to decide.
+# Call-time keyword arguments that map onto `build_request` parameters (the output limit under
+# either name: `request_settings` reads both); any other keyword is sent in the body as is.
+# `model` and `stop` are read apart (they have fallbacks); `stream` is the method's to decide.
 _CALL_PARAMS = NAMED_FIELDS - {"model", "stream", "stop"}
 # Consumed by LangChain itself; never part of a request.
 _FRAMEWORK_KWARGS = ("stream", "ls_structured_output_format", "structured_output_format")

@@ -310,9 +310,9 @@ def request_settings(settings: Mapping[str, Any], call: Mapping[str, Any]) -> di
 
     Both mappings are keyed by `build_request` parameters; a call may name the output limit
     `max_tokens` or `max_completion_tokens` (`one_output_limit`). Extras go to `build_request`
-    apart and lose to both. A call's empty `model`
-    keeps the setting's. `reasoning_split_given` is false only while `reasoning_split` is the
-    default `True` nobody chose, which an extra may then replace.
+    apart and lose to both. A call's empty `model` keeps the setting's. `reasoning_split_given`
+    is false only while `reasoning_split` is the default `True` nobody chose, which an extra may
+    then replace.
     """
     named = {**settings, **call}
     if "max_tokens" in named:
@@ -348,8 +348,8 @@ def merge_named_extras(
     Precedence is per-call keyword > named setting > extras: an extra fills a field only while
     it is unset (`None`). `reasoning_split` is `True` by default rather than unset, so an
     extra replaces it unless the caller gave it (`reasoning_split_given`). `max_tokens` is
-    OpenAI's older name for `max_completion_tokens` (`one_output_limit`). `model` and `stream` are always set, so
-    an extra never changes where or how the request goes.
+    OpenAI's older name for `max_completion_tokens` (`one_output_limit`). `model` and `stream`
+    are always set, so an extra never changes where or how the request goes.
     """
     if "max_tokens" in extra:
         extra["max_completion_tokens"] = one_output_limit(

@@ -142,11 +142,14 @@ class _Stream(Generic[_Chunks]):
             weakref.finalize(self, permit.limit.release, permit)
         return True
 
-    def _finished(self, completion: Completion) -> Completion:
-        """The finished turn, with the response headers when the client keeps them."""
+    def _end(self, reader: _StreamReader) -> list[StreamDelta]:
+        """Finish the turn: set `completion` (with the response headers when the client keeps
+        them) and return the deltas still held back."""
+        deltas, completion = reader.end()
         if self._headers is not None:
             completion.metadata["headers"] = self._headers
-        return completion
+        self.completion = completion
+        return deltas
 
     def _release_permit(self) -> None:
         if self._permit is not None:
@@ -191,9 +194,7 @@ class ChatStream(_Stream[Iterator[bytes]]):
                             break
                 except httpx.TransportError as exc:
                     raise _mid_stream_error(exc) from exc
-            deltas, completion = reader.end()
-            self.completion = self._finished(completion)
-            yield from deltas
+            yield from self._end(reader)
             _drain(self._chunks)
         finally:
             self.close()
@@ -248,9 +249,7 @@ class AsyncChatStream(_Stream[AsyncIterator[bytes]]):
                             break
                 except httpx.TransportError as exc:
                     raise _mid_stream_error(exc) from exc
-            deltas, completion = reader.end()
-            self.completion = self._finished(completion)
-            for delta in deltas:
+            for delta in self._end(reader):
                 yield delta
             await _adrain(self._chunks)
         finally:
