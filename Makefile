@@ -40,7 +40,7 @@ test-engine: $(VENV)/.stamp-engine
 	$(BIN)/python -m pytest -c tests/engine/pytest.ini -q tests/engine $(if $(filter-out 0,$(RECORD)),--record)
 
 # The declared lower bounds, proven: a venv of its own with exactly the lowest allowed versions.
-# First the core alone (httpx, pydantic), then the adapters with the lowest framework releases;
+# First the core alone (httpx, pydantic, orjson), then the adapters with the lowest framework releases;
 # there httpx and pydantic are left to the resolver (the frameworks need a newer pydantic than
 # the core does, and langchain-tests a newer httpx).
 # uv resolves these pins in seconds where pip backtracks for minutes.
@@ -64,7 +64,7 @@ test-lowest:
 	$(LOWEST)/bin/python -m pytest -q tests/core
 	$(LOWEST)/bin/python tools/lowest_constraints.py --except pydantic --except httpx > $(LOWEST)/adapters.txt
 	$(LOWEST_UV) -c $(LOWEST)/adapters.txt -e '.[langchain,llamaindex]' $(LOWEST_TOOLS) $(LOWEST_ADAPTER_TOOLS)
-	$(LOWEST)/bin/uv pip list --python $(LOWEST)/bin/python | grep -iE '^(httpx|pydantic|langchain|langchain-core|llama-index-core) '
+	$(LOWEST)/bin/uv pip list --python $(LOWEST)/bin/python | grep -iE '^(httpx|pydantic|orjson|langchain|langchain-core|llama-index-core) '
 	$(LOWEST)/bin/python -m pytest -q tests/core tests/langchain tests/llamaindex
 	printf 'pydantic\nllama-index-core\n' | $(LOWEST)/bin/uv pip compile -q - -c $(LOWEST)/adapters.txt \
 		--resolution lowest-direct --python $(LOWEST)/bin/python | grep -E '^pydantic==' > $(LOWEST)/pydantic.txt

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
-import json
 import logging
 import os
 import time
@@ -38,6 +37,7 @@ from ._exceptions import (
     status_error,
 )
 from ._files import AsyncFiles, Files
+from ._json import dumps_body, loads
 from ._limiter import AdaptiveRateLimiter, Limit, Permit, rate_signal
 from ._pools import (
     KeyProvider,
@@ -264,7 +264,7 @@ class _BaseClient(Generic[_Http]):
         else:
             body.pop("stream", None)
             body.pop("stream_options", None)
-        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        content = dumps_body(body)
         return content, self._headers(stream, key)
 
     @staticmethod
@@ -389,7 +389,10 @@ def _tools_of(request: Mapping[str, Any]) -> Sequence[Mapping[str, Any]] | None:
 
 
 def _json_or_raise(raw: bytes) -> dict[str, Any]:
-    body = parse_json_body(raw)
+    try:
+        body = loads(raw)
+    except ValueError:
+        body = None
     if not isinstance(body, dict):
         raise APIConnectionError(f"MiniMax answered with something that is not JSON: {raw[:200]!r}")
     return body

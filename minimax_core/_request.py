@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ._exceptions import MiniMaxWarning, RequestValidationError
+from ._json import dumps_body
 from ._media import BODY_LIMIT, MB, MediaCheck, check_body_size, check_media_part
 from .models import ModelInfo, model_info
 
@@ -506,7 +507,7 @@ def build_request(
         body["service_tier"] = service_tier
     body.update(extra)
     if media.inline_chars > BODY_LIMIT - _BODY_MARGIN:
-        check_body_size(len(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()))
+        check_body_size(len(dumps_body(body)))
     return body
 
 

@@ -8,7 +8,6 @@ stream is handed out nothing is retried, so no text repeats.
 
 from __future__ import annotations
 
-import json
 import weakref
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from types import TracebackType
@@ -18,6 +17,7 @@ import httpx
 
 from ._accumulate import Accumulator, TurnView, completed_view
 from ._exceptions import APITimeoutError, MiniMaxError, StreamError
+from ._json import loads
 from ._limiter import Permit
 from ._reasoning import Prefill
 from ._sse import SSEDecoder
@@ -63,7 +63,7 @@ class _StreamReader:
 
 def _loads_frame(frame: str) -> list[dict[str, Any]]:
     try:
-        payload = json.loads(frame)
+        payload = loads(frame)
     except ValueError:
         # Some servers put several JSON objects on consecutive `data:` lines of one event.
         payloads = []
@@ -71,7 +71,7 @@ def _loads_frame(frame: str) -> list[dict[str, Any]]:
             if not line.strip() or line.strip() == "[DONE]":
                 continue
             try:
-                payloads.append(json.loads(line))
+                payloads.append(loads(line))
             except ValueError:
                 raise StreamError(
                     f"MiniMax sent a malformed stream frame: {frame[:200]!r}"
