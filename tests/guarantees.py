@@ -111,6 +111,29 @@ def _check_tool_call(call: Mapping[str, Any], tool_names: Collection[str] | None
     assert isinstance(call.get("args"), dict), f"tool arguments are not an object: {call}"
 
 
+def assert_core_completion(
+    completion: Any,
+    view: WireView,
+    *,
+    tool_names: Collection[str] | None = None,
+) -> None:
+    """A core `Completion` that says what the wire said, cleanly."""
+    _check_clean(completion.text)
+    if view.reasoning_location != "none":
+        assert completion.reasoning.strip(), "reasoning missing"
+        _check_clean(completion.reasoning)
+        assert completion.replay, "reasoning arrived but nothing is kept to send back"
+    for call in completion.tool_calls:
+        _check_tool_call({"id": call.id, "name": call.name, "args": call.args}, tool_names)
+    if view.tool_call_form != "none":
+        assert completion.tool_calls, "the wire had a tool call, the completion has none"
+    if view.usage:
+        usage = completion.usage
+        assert usage is not None, "usage not reported"
+        assert usage.prompt_tokens > 0 and usage.completion_tokens > 0, usage
+    assert completion.finish_reason, "no finish_reason"
+
+
 def assert_langchain_message(
     msg: Any,
     view: WireView,

@@ -1,15 +1,19 @@
-"""Replay a recorded transcript through both adapters and check the live suite's guarantees.
+"""Replay a recorded transcript through the core and both adapters; check the live guarantees.
 
-The recorded answer bytes are served by an `httpx.MockTransport` for every request, so an
-adapter parses exactly what the endpoint sent. Then the turn goes back in a follow-up request,
-which must carry its reasoning as it came (read from the raw bytes, not through the core).
+The recorded answer bytes are served by an `httpx.MockTransport` for every request, so a client
+parses exactly what the endpoint sent. Then the turn goes back in a follow-up request, which
+must carry its reasoning as it came (read from the raw bytes, not through the core). Each runner
+replays a transcript invoked or streamed, as it was recorded, on the sync or the async client
+(`MODES`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from types import TracebackType
+from typing import Any, Literal, TypeVar
 
 import httpx
 import pytest
@@ -17,7 +21,9 @@ import pytest
 import minimax_core
 from minimax_core import MiniMaxError
 from minimax_core.recording import Transcript
+from minimax_core.replay import assistant_message
 from tests.guarantees import (
+    assert_core_completion,
     assert_langchain_message,
     assert_llamaindex_response,
     assert_replayed,
@@ -27,6 +33,35 @@ from tests.guarantees import (
 )
 
 REPLAY_URL = "http://replay.invalid/v1"
+
+Mode = Literal["sync", "async"]
+MODES: tuple[Mode, ...] = ("sync", "async")
+
+_T = TypeVar("_T")
+
+
+class _Calls:
+    """Makes a replay's calls on the sync client, or on the async one on a loop of its own."""
+
+    def __init__(self, mode: Mode) -> None:
+        self._loop = asyncio.new_event_loop() if mode == "async" else None
+
+    def __call__(self, sync: Callable[[], _T], asynchronous: Callable[[], Awaitable[_T]]) -> _T:
+        if self._loop is None:
+            return sync()
+        return self._loop.run_until_complete(asynchronous())
+
+    def __enter__(self) -> _Calls:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._loop is not None:
+            self._loop.close()
 
 
 class Served:
@@ -110,7 +145,69 @@ def _check_follow_up(served: Served, transcript: Transcript) -> None:
         assert_replayed(sent[0], expected)
 
 
-def replay_langchain(transcript: Transcript) -> None:
+def replay_core(transcript: Transcript, mode: Mode = "sync") -> None:
+    """The transcript's answer through `MiniMaxClient` / `AsyncMiniMaxClient`."""
+    from minimax_core import AsyncMiniMaxClient, MiniMaxClient
+
+    served = Served(transcript)
+    sync_http, async_http = served.clients()
+    settings: dict[str, Any] = {"api_key": "replay-key", "base_url": REPLAY_URL, "max_retries": 0}
+    client = MiniMaxClient(**settings, http_client=sync_http)
+    aclient = AsyncMiniMaxClient(**settings, http_client=async_http)
+    request: dict[str, Any] = {"model": _model(transcript)}
+    if _tools(transcript):
+        request["tools"] = _tools(transcript)
+    if transcript.request_body.get("reasoning_split") is not None:
+        request["reasoning_split"] = transcript.request_body["reasoning_split"]
+    messages: list[dict[str, Any]] = [{"role": "user", "content": "replayed question"}]
+
+    def call() -> Any:
+        body = {**request, "messages": messages}
+        if not transcript.streamed:
+            return calls(lambda: client.create(body), lambda: aclient.create(body))
+        return calls(lambda: _core_stream(client, body), lambda: _core_astream(aclient, body))
+
+    with _Calls(mode) as calls:
+        error = expected_error(transcript)
+        if error is not None:
+            with pytest.raises(error):
+                call()
+            return
+        completion = call()
+        assert_core_completion(
+            completion,
+            view_of(transcript.content_type, transcript.response),
+            tool_names=_tool_names(transcript),
+        )
+        wire_calls = [c.to_wire() for c in completion.tool_calls]
+        messages.append(assistant_message(completion.text, wire_calls, completion.replay))
+        messages += [
+            {"role": "tool", "tool_call_id": c.id, "content": "a result"}
+            for c in completion.tool_calls
+        ]
+        messages.append({"role": "user", "content": "next question"})
+        call()
+    _check_follow_up(served, transcript)
+
+
+def _core_stream(client: Any, body: dict[str, Any]) -> Any:
+    with client.stream(body) as stream:
+        deltas = list(stream)
+    assert deltas, "the stream gave no delta"
+    return stream.completion
+
+
+async def _core_astream(client: Any, body: dict[str, Any]) -> Any:
+    stream = await client.stream(body)
+    try:
+        deltas = [delta async for delta in stream]
+    finally:
+        await stream.aclose()
+    assert deltas, "the stream gave no delta"
+    return stream.completion
+
+
+def replay_langchain(transcript: Transcript, mode: Mode = "sync") -> None:
     """The transcript's answer through `ChatMiniMax`, invoked or streamed as it was recorded."""
     from langchain_core.messages import HumanMessage, ToolMessage, message_chunk_to_message
 
@@ -130,36 +227,48 @@ def replay_langchain(transcript: Transcript) -> None:
     if _tools(transcript):
         llm = llm.bind_tools(_tools(transcript))
     history: list[Any] = [HumanMessage("replayed question")]
-    error = expected_error(transcript)
-    if error is not None:
-        with pytest.raises(error):
-            _langchain_call(llm, history, transcript.streamed)
-        return
-    message = _langchain_call(llm, history, transcript.streamed)
-    message = message_chunk_to_message(message)
-    assert_langchain_message(
-        message,
-        view_of(transcript.content_type, transcript.response),
-        tool_names=_tool_names(transcript),
-    )
-    history.append(message)
-    history += [ToolMessage("a result", tool_call_id=c["id"]) for c in message.tool_calls]
-    history.append(HumanMessage("next question"))
-    _langchain_call(llm, history, transcript.streamed)
+
+    def call() -> Any:
+        if not transcript.streamed:
+            return calls(lambda: llm.invoke(history), lambda: llm.ainvoke(history))
+        return calls(lambda: _merged(llm.stream(history)), lambda: _amerged(llm.astream(history)))
+
+    with _Calls(mode) as calls:
+        error = expected_error(transcript)
+        if error is not None:
+            with pytest.raises(error):
+                call()
+            return
+        message = message_chunk_to_message(call())
+        assert_langchain_message(
+            message,
+            view_of(transcript.content_type, transcript.response),
+            tool_names=_tool_names(transcript),
+        )
+        history.append(message)
+        history += [ToolMessage("a result", tool_call_id=c["id"]) for c in message.tool_calls]
+        history.append(HumanMessage("next question"))
+        call()
     _check_follow_up(served, transcript)
 
 
-def _langchain_call(llm: Any, history: list[Any], streamed: bool) -> Any:
-    if not streamed:
-        return llm.invoke(history)
+def _merged(chunks: Any) -> Any:
     full = None
-    for chunk in llm.stream(history):
+    for chunk in chunks:
         full = chunk if full is None else full + chunk
-    assert full is not None
+    assert full is not None, "the stream gave no chunk"
     return full
 
 
-def replay_llamaindex(transcript: Transcript) -> None:
+async def _amerged(chunks: Any) -> Any:
+    full = None
+    async for chunk in chunks:
+        full = chunk if full is None else full + chunk
+    assert full is not None, "the stream gave no chunk"
+    return full
+
+
+def replay_llamaindex(transcript: Transcript, mode: Mode = "sync") -> None:
     """The transcript's answer through LlamaIndex `MiniMax`, invoked or streamed."""
     from llama_index.core.base.llms.types import ToolCallBlock
     from llama_index.core.llms import ChatMessage
@@ -179,35 +288,51 @@ def replay_llamaindex(transcript: Transcript) -> None:
     )
     options: dict[str, Any] = {"tools": _tools(transcript)} if _tools(transcript) else {}
     history = [ChatMessage(role="user", content="replayed question")]
-    error = expected_error(transcript)
-    if error is not None:
-        with pytest.raises(error):
-            _llamaindex_call(llm, history, transcript.streamed, options)
-        return
-    response = _llamaindex_call(llm, history, transcript.streamed, options)
-    assert_llamaindex_response(
-        response,
-        view_of(transcript.content_type, transcript.response),
-        tool_names=_tool_names(transcript),
-    )
-    history.append(response.message)
-    for block in response.message.blocks:
-        if isinstance(block, ToolCallBlock):
-            history.append(
-                ChatMessage(
-                    role="tool",
-                    content="a result",
-                    additional_kwargs={"tool_call_id": block.tool_call_id},
-                )
+
+    def call() -> Any:
+        if not transcript.streamed:
+            return calls(
+                lambda: llm.chat(history, **options), lambda: llm.achat(history, **options)
             )
-    history.append(ChatMessage(role="user", content="next question"))
-    _llamaindex_call(llm, history, transcript.streamed, options)
+        return calls(
+            lambda: _last(llm.stream_chat(history, **options)),
+            lambda: _alast(llm.astream_chat(history, **options)),
+        )
+
+    with _Calls(mode) as calls:
+        error = expected_error(transcript)
+        if error is not None:
+            with pytest.raises(error):
+                call()
+            return
+        response = call()
+        assert_llamaindex_response(
+            response,
+            view_of(transcript.content_type, transcript.response),
+            tool_names=_tool_names(transcript),
+        )
+        history.append(response.message)
+        for block in response.message.blocks:
+            if isinstance(block, ToolCallBlock):
+                history.append(
+                    ChatMessage(
+                        role="tool",
+                        content="a result",
+                        additional_kwargs={"tool_call_id": block.tool_call_id},
+                    )
+                )
+        history.append(ChatMessage(role="user", content="next question"))
+        call()
     _check_follow_up(served, transcript)
 
 
-def _llamaindex_call(llm: Any, history: list[Any], streamed: bool, options: dict[str, Any]) -> Any:
-    if not streamed:
-        return llm.chat(history, **options)
-    chunks = list(llm.stream_chat(history, **options))
+def _last(responses: Any) -> Any:
+    chunks = list(responses)
+    assert chunks, "the stream gave no chunk"
+    return chunks[-1]
+
+
+async def _alast(responses: Awaitable[Any]) -> Any:
+    chunks = [chunk async for chunk in await responses]
     assert chunks, "the stream gave no chunk"
     return chunks[-1]

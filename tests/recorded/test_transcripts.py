@@ -1,4 +1,5 @@
-"""Recorded transcripts: every one under tests/fixtures/recorded/ replays through both adapters.
+"""Recorded transcripts: every one under tests/fixtures/recorded/ replays through the core and
+both adapters, on the sync and the async client.
 
 Transcripts come from `RECORD=1 make test-live` against a real endpoint, or from the local
 server (`python -m tests.recorded.record_local`, file names starting with `local-server-`),
@@ -26,7 +27,7 @@ from minimax_core.recording import (
 )
 from minimax_server import DIALECTS, Fault, MiniMaxServer
 
-from ._replay import replay_langchain, replay_llamaindex
+from ._replay import MODES, Mode, replay_core, replay_langchain, replay_llamaindex
 from .record_local import DEFAULT_DIRECTORY, record_dialect
 
 TRANSCRIPTS = load_transcripts(DEFAULT_DIRECTORY)
@@ -40,20 +41,29 @@ def test_there_are_transcripts_for_every_dialect() -> None:
             assert transcript.name.startswith("local-server-")
 
 
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("transcript", TRANSCRIPTS, ids=lambda t: t.name)
-def test_replays_through_langchain(transcript: Transcript) -> None:
-    replay_langchain(transcript)
+def test_replays_through_the_core(transcript: Transcript, mode: Mode) -> None:
+    replay_core(transcript, mode)
 
 
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("transcript", TRANSCRIPTS, ids=lambda t: t.name)
-def test_replays_through_llamaindex(transcript: Transcript) -> None:
-    replay_llamaindex(transcript)
+def test_replays_through_langchain(transcript: Transcript, mode: Mode) -> None:
+    replay_langchain(transcript, mode)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("transcript", TRANSCRIPTS, ids=lambda t: t.name)
+def test_replays_through_llamaindex(transcript: Transcript, mode: Mode) -> None:
+    replay_llamaindex(transcript, mode)
 
 
 def test_record_from_the_local_server_then_replay(tmp_path: Path) -> None:
     written = record_dialect("vllm", tmp_path)
     assert len(written) == 4
     for transcript in load_transcripts(tmp_path):
+        replay_core(transcript)
         replay_langchain(transcript)
         replay_llamaindex(transcript)
 
