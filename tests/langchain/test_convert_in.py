@@ -1,4 +1,8 @@
-"""Core results → LangChain messages, and the `minimax` block translator, on literal inputs."""
+"""Core results → LangChain messages, and the `minimax` block translator, on literal inputs.
+
+The cases both adapters answer alike (invoked and streamed) are in
+`tests/test_convert_in_shared.py`; this file holds what only this framework has.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +23,6 @@ from langchain_minimax._messages_in import (
 from langchain_minimax._translator import translate_content, translate_content_chunk
 from minimax_core import Completion, StreamDelta, ToolCall, ToolCallDelta, Usage
 from minimax_core._accumulate import Accumulator
-from minimax_core._reasoning import Prefill
 
 from .._fold import frame
 
@@ -271,22 +274,3 @@ def test_list_content_keeps_known_blocks_and_wraps_unknown_ones() -> None:
         {"type": "non_standard", "value": {"type": "tool_use", "id": "x"}},
         {"type": "non_standard", "value": {"type": "odd"}},
     ]
-
-
-@pytest.mark.parametrize("prefill", ["maybe", "always"])
-def test_stream_equals_invoke_when_the_opening_think_tag_is_missing(prefill: Prefill) -> None:
-    accumulator = Accumulator(prefill=prefill)
-    deltas = [
-        accumulator.feed({"choices": [{"index": 0, "delta": {"content": piece}}]})
-        for piece in ("Let me think", " it over.</think>", "Answer")
-    ]
-    accumulator.feed({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
-    tail, final = accumulator.finish(streamed=True)
-    merged = merge(stream_chunks([*deltas, tail], final))
-    invoked = completion_to_message(final, "m")
-    assert merged.content == invoked.content == "Answer"
-    assert (
-        merged.additional_kwargs["reasoning_content"]
-        == invoked.additional_kwargs["reasoning_content"]
-        == "Let me think it over."
-    )

@@ -1,4 +1,8 @@
-"""Core results → LlamaIndex objects: the pure inbound converter and the stream accumulator."""
+"""Core results → LlamaIndex objects: the pure inbound converter and the stream accumulator.
+
+The cases both adapters answer alike (invoked and streamed) are in
+`tests/test_convert_in_shared.py`; this file holds what only this framework has.
+"""
 
 from __future__ import annotations
 
