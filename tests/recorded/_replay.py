@@ -20,6 +20,7 @@ import pytest
 
 import minimax_core
 from minimax_core import MiniMaxError
+from minimax_core.probe import WireView
 from minimax_core.recording import Transcript
 from minimax_core.replay import assistant_message
 from tests.guarantees import (
@@ -137,6 +138,20 @@ def _model(transcript: Transcript) -> str:
     return str(transcript.request_body.get("model") or "MiniMax-M2.7")
 
 
+def _first_answer(transcript: Transcript, call: Callable[[], _T]) -> _T | None:
+    """The first call's answer; `None` once the error the transcript expects was raised."""
+    error = expected_error(transcript)
+    if error is None:
+        return call()
+    with pytest.raises(error):
+        call()
+    return None
+
+
+def _view(transcript: Transcript) -> WireView:
+    return view_of(transcript.content_type, transcript.response)
+
+
 def _check_follow_up(served: Served, transcript: Transcript) -> None:
     sent = assistant_turns(served.requests[-1])
     assert len(sent) == 1, f"expected the answer back in the follow-up, got {sent}"
@@ -168,17 +183,10 @@ def replay_core(transcript: Transcript, mode: Mode = "sync") -> None:
         return calls(lambda: _core_stream(client, body), lambda: _core_astream(aclient, body))
 
     with _Calls(mode) as calls:
-        error = expected_error(transcript)
-        if error is not None:
-            with pytest.raises(error):
-                call()
+        completion = _first_answer(transcript, call)
+        if completion is None:
             return
-        completion = call()
-        assert_core_completion(
-            completion,
-            view_of(transcript.content_type, transcript.response),
-            tool_names=_tool_names(transcript),
-        )
+        assert_core_completion(completion, _view(transcript), tool_names=_tool_names(transcript))
         wire_calls = [c.to_wire() for c in completion.tool_calls]
         messages.append(assistant_message(completion.text, wire_calls, completion.replay))
         messages += [
@@ -234,17 +242,11 @@ def replay_langchain(transcript: Transcript, mode: Mode = "sync") -> None:
         return calls(lambda: _merged(llm.stream(history)), lambda: _amerged(llm.astream(history)))
 
     with _Calls(mode) as calls:
-        error = expected_error(transcript)
-        if error is not None:
-            with pytest.raises(error):
-                call()
+        answer = _first_answer(transcript, call)
+        if answer is None:
             return
-        message = message_chunk_to_message(call())
-        assert_langchain_message(
-            message,
-            view_of(transcript.content_type, transcript.response),
-            tool_names=_tool_names(transcript),
-        )
+        message = message_chunk_to_message(answer)
+        assert_langchain_message(message, _view(transcript), tool_names=_tool_names(transcript))
         history.append(message)
         history += [ToolMessage("a result", tool_call_id=c["id"]) for c in message.tool_calls]
         history.append(HumanMessage("next question"))
@@ -300,17 +302,10 @@ def replay_llamaindex(transcript: Transcript, mode: Mode = "sync") -> None:
         )
 
     with _Calls(mode) as calls:
-        error = expected_error(transcript)
-        if error is not None:
-            with pytest.raises(error):
-                call()
+        response = _first_answer(transcript, call)
+        if response is None:
             return
-        response = call()
-        assert_llamaindex_response(
-            response,
-            view_of(transcript.content_type, transcript.response),
-            tool_names=_tool_names(transcript),
-        )
+        assert_llamaindex_response(response, _view(transcript), tool_names=_tool_names(transcript))
         history.append(response.message)
         for block in response.message.blocks:
             if isinstance(block, ToolCallBlock):
