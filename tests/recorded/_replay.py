@@ -160,6 +160,30 @@ def _check_follow_up(served: Served, transcript: Transcript) -> None:
         assert_replayed(sent[0], expected)
 
 
+def core_answer(transcript: Transcript) -> Any:
+    """The core's `Completion` of the transcript's answer, or the `MiniMaxError` it raised."""
+    from minimax_core import MiniMaxClient
+
+    sync_http, _ = Served(transcript).clients()
+    client = MiniMaxClient(
+        api_key="replay-key", base_url=REPLAY_URL, max_retries=0, http_client=sync_http
+    )
+    body = {**_core_request(transcript), "messages": [{"role": "user", "content": "q"}]}
+    try:
+        return _core_stream(client, body) if transcript.streamed else client.create(body)
+    except MiniMaxError as exc:
+        return exc
+
+
+def _core_request(transcript: Transcript) -> dict[str, Any]:
+    request: dict[str, Any] = {"model": _model(transcript)}
+    if _tools(transcript):
+        request["tools"] = _tools(transcript)
+    if transcript.request_body.get("reasoning_split") is not None:
+        request["reasoning_split"] = transcript.request_body["reasoning_split"]
+    return request
+
+
 def replay_core(transcript: Transcript, mode: Mode = "sync") -> None:
     """The transcript's answer through `MiniMaxClient` / `AsyncMiniMaxClient`."""
     from minimax_core import AsyncMiniMaxClient, MiniMaxClient
@@ -169,11 +193,7 @@ def replay_core(transcript: Transcript, mode: Mode = "sync") -> None:
     settings: dict[str, Any] = {"api_key": "replay-key", "base_url": REPLAY_URL, "max_retries": 0}
     client = MiniMaxClient(**settings, http_client=sync_http)
     aclient = AsyncMiniMaxClient(**settings, http_client=async_http)
-    request: dict[str, Any] = {"model": _model(transcript)}
-    if _tools(transcript):
-        request["tools"] = _tools(transcript)
-    if transcript.request_body.get("reasoning_split") is not None:
-        request["reasoning_split"] = transcript.request_body["reasoning_split"]
+    request = _core_request(transcript)
     messages: list[dict[str, Any]] = [{"role": "user", "content": "replayed question"}]
 
     def call() -> Any:

@@ -27,7 +27,14 @@ from minimax_core.recording import (
 )
 from minimax_server import DIALECTS, Fault, MiniMaxServer
 
-from ._replay import MODES, Mode, replay_core, replay_langchain, replay_llamaindex
+from ._replay import (
+    MODES,
+    Mode,
+    core_answer,
+    replay_core,
+    replay_langchain,
+    replay_llamaindex,
+)
 from .record_local import DEFAULT_DIRECTORY, record_dialect
 
 TRANSCRIPTS = load_transcripts(DEFAULT_DIRECTORY)
@@ -57,6 +64,44 @@ def test_replays_through_langchain(transcript: Transcript, mode: Mode) -> None:
 @pytest.mark.parametrize("transcript", TRANSCRIPTS, ids=lambda t: t.name)
 def test_replays_through_llamaindex(transcript: Transcript, mode: Mode) -> None:
     replay_llamaindex(transcript, mode)
+
+
+RECORDED_BOTH_WAYS = [
+    (t, s)
+    for t in TRANSCRIPTS
+    for s in TRANSCRIPTS
+    if "-invoke-" in t.name and s.name == t.name.replace("-invoke-", "-stream-")
+]
+
+
+def test_every_local_recording_is_made_both_ways() -> None:
+    paired = {t.name for pair in RECORDED_BOTH_WAYS for t in pair}
+    local = {t.name for t in TRANSCRIPTS if t.source in ("local-server", "llama-cpp")}
+    assert local and local <= paired, sorted(local - paired)
+
+
+@pytest.mark.parametrize(
+    ("invoked", "streamed"), RECORDED_BOTH_WAYS, ids=lambda t: t.name.replace("-invoke", "")
+)
+def test_an_answer_recorded_both_ways_reads_the_same_both_ways(
+    invoked: Transcript, streamed: Transcript
+) -> None:
+    """The same answer, invoked and streamed by the same endpoint, is the same turn in the core.
+
+    The adapters' reading of a turn is the same invoked and streamed given the core's fold
+    (`tests/test_convert_in_shared.py`); this is the step before it, from the bytes.
+    """
+    whole, folded = core_answer(invoked), core_answer(streamed)
+    if isinstance(whole, MiniMaxError) or isinstance(folded, MiniMaxError):
+        # An engine's parser may refuse the whole answer (HTTP 500) and cut the stream short.
+        assert isinstance(whole, MiniMaxError) and isinstance(folded, MiniMaxError)
+        return
+    assert (folded.text, folded.reasoning) == (whole.text, whole.reasoning)
+    assert [(c.name, c.args) for c in folded.tool_calls] == [
+        (c.name, c.args) for c in whole.tool_calls
+    ]
+    assert folded.replay == whole.replay
+    assert folded.finish_reason == whole.finish_reason
 
 
 def test_record_from_the_local_server_then_replay(tmp_path: Path) -> None:
