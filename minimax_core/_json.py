@@ -12,15 +12,18 @@ not take is handed to the standard library, which then does exactly what it alwa
 - in: `NaN`/`Infinity`, lone surrogates, and anything malformed (the standard library raises its
   usual `ValueError`).
 
-Two differences remain, both harmless here: floats may be spelled differently (`1e-7` for
-`1e-07`, the same number), and an integer beyond 64 bits in a response would be read as a float
-(no field of a MiniMax response holds one; tool arguments, which can, are parsed apart with the
-standard library). A `NaN` or infinity in a request is refused, with either encoder: JSON has no
+Three differences remain, all harmless here: floats may be spelled differently (`1e-7` for
+`1e-07`, the same number); a `uuid.UUID` or a plain `enum.Enum` member, which the standard
+library refuses, is written as its value (orjson has no way to hand them over; dates and
+dataclasses are handed over); and an integer beyond 64 bits in a response would be read as a
+float (no field of a MiniMax response holds one; tool arguments, which can, are parsed apart
+with the standard library). A `NaN` or infinity in a request is refused, with either encoder: JSON has no
 such value, and `orjson` would send `null` for it.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from typing import Any
@@ -36,7 +39,18 @@ try:
 except ImportError:  # PyPy, or an install without it
     _orjson_dumps = _orjson_loads = None
 else:
-    _orjson_dumps, _orjson_loads = orjson.dumps, orjson.loads
+
+    def _not_json(value: Any) -> Any:
+        raise TypeError  # the standard library then raises its own error for `value`
+
+    # Dates and dataclasses, which orjson would write and the standard library refuses, go
+    # to the standard library too, so a body that fails without orjson fails with it.
+    _orjson_dumps = functools.partial(
+        orjson.dumps,
+        default=_not_json,
+        option=orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME,
+    )
+    _orjson_loads = orjson.loads
 
 
 def dumps_body(body: Any) -> bytes:

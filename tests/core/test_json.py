@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -12,6 +14,11 @@ import minimax_core as mm
 from minimax_core import RequestValidationError, _json
 from minimax_core._json import dumps_body, loads
 from minimax_server import MiniMaxServer
+
+
+@dataclasses.dataclass
+class _Dataclass:
+    field: int = 1
 
 
 def _stdlib(body: Any) -> bytes:
@@ -86,9 +93,17 @@ def test_the_body_is_the_standard_librarys_bytes(encoder: str, body: Any) -> Non
     assert dumps_body(body) == _stdlib(body)
 
 
-def test_an_unserializable_value_raises_the_standard_librarys_error(encoder: str) -> None:
-    with pytest.raises(TypeError, match="Object of type object is not JSON serializable"):
-        dumps_body({"x": object()})
+@pytest.mark.parametrize(
+    "value",
+    [object(), datetime.datetime(2026, 12, 7), datetime.date(2026, 12, 7), _Dataclass()],
+    ids=["object", "datetime", "date", "dataclass"],
+)
+def test_an_unserializable_value_raises_the_standard_librarys_error(
+    encoder: str, value: Any
+) -> None:
+    name = type(value).__name__
+    with pytest.raises(TypeError, match=f"Object of type {name} is not JSON serializable"):
+        dumps_body({"x": [value]})
 
 
 @pytest.mark.parametrize("number", [float("nan"), float("inf"), -float("inf")])
