@@ -50,6 +50,10 @@ LOWEST_TOOLS := pytest pytest-asyncio pytest-timeout hypothesis
 # langgraph-prebuilt 1.0.9+ imports names that the langgraph langchain 1.0 allows lacks; the
 # tests import langgraph.prebuilt directly (create_agent itself does not).
 LOWEST_ADAPTER_TOOLS := langgraph langchain-tests 'langgraph-prebuilt<1.0.9'
+# The suites that drive both adapters at once run there too.
+LOWEST_SHARED := tests/recorded tests/reliability tests/test_convert_in_shared.py \
+	tests/test_adapter_settings.py tests/test_setting_defaults.py tests/test_model_refusals.py \
+	tests/test_region_hint.py
 # Last, llamaindex_minimax/_lazy.py (which sets pydantic's instance dict and private fields by
 # hand) and the rest of the LlamaIndex tests run on the oldest pydantic the lowest
 # llama-index-core accepts (the resolver finds it: lowest-direct on pydantic alone); `make test`
@@ -65,7 +69,7 @@ test-lowest:
 	$(LOWEST)/bin/python tools/lowest_constraints.py --except pydantic --except httpx > $(LOWEST)/adapters.txt
 	$(LOWEST_UV) -c $(LOWEST)/adapters.txt -e '.[langchain,llamaindex]' $(LOWEST_TOOLS) $(LOWEST_ADAPTER_TOOLS)
 	$(LOWEST)/bin/uv pip list --python $(LOWEST)/bin/python | grep -iE '^(httpx|pydantic|orjson|langchain|langchain-core|llama-index-core) '
-	$(LOWEST)/bin/python -m pytest -q tests/core tests/langchain tests/llamaindex
+	$(LOWEST)/bin/python -m pytest -q tests/core tests/langchain tests/llamaindex $(LOWEST_SHARED)
 	printf 'pydantic\nllama-index-core\n' | $(LOWEST)/bin/uv pip compile -q - -c $(LOWEST)/adapters.txt \
 		--resolution lowest-direct --python $(LOWEST)/bin/python | grep -E '^pydantic==' > $(LOWEST)/pydantic.txt
 	$(LOWEST_UV) -c $(LOWEST)/adapters.txt -r $(LOWEST)/pydantic.txt

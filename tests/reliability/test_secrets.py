@@ -373,7 +373,8 @@ async def test_llamaindex_model_and_serialisation(
             "format": f"{llm}",
             "to_dict": llm.to_dict(),
             "to_json": llm.to_json(),
-            "to_payload": llm.to_payload(),
+            # `to_payload` is newer than the lowest llama-index-core the package allows.
+            **({"to_payload": llm.to_payload()} if hasattr(llm, "to_payload") else {}),
             "model_dump": llm.model_dump(),
             "model_dump_json": llm.model_dump_json(),
             "metadata": llm.metadata,
@@ -429,7 +430,8 @@ async def test_llamaindex_callbacks_and_instrumentation(
 
     payloads = [event.payload for event in debug.get_events()]
     serialized = [p["serialized"] for p in payloads if p and "serialized" in p]
-    assert serialized and all(s["model_name"] == MODEL for s in serialized)
+    # Newer llama-index-core serialises the model's metadata here, older its fields.
+    assert serialized and all(s.get("model_name", s.get("model")) == MODEL for s in serialized)
     names = {type(event).__name__ for event in instrumentation.events}
     assert {"LLMChatStartEvent", "LLMChatEndEvent", "LLMChatInProgressEvent"} <= names
     assert len(server.requests) == 8
