@@ -40,9 +40,9 @@ test-engine: $(VENV)/.stamp-engine
 	$(BIN)/python -m pytest -c tests/engine/pytest.ini -q tests/engine $(if $(filter-out 0,$(RECORD)),--record)
 
 # The declared lower bounds, proven: a venv of its own with exactly the lowest allowed versions.
-# First the core alone (httpx, pydantic, orjson), then the adapters with the lowest framework releases;
-# there httpx and pydantic are left to the resolver (the frameworks need a newer pydantic than
-# the core does, and langchain-tests a newer httpx).
+# First the core alone (httpx, pydantic, orjson), then the adapters with the lowest framework
+# releases; there httpx and pydantic are left to the resolver (the frameworks need a newer
+# pydantic than the core does, and langchain-tests a newer httpx).
 # uv resolves these pins in seconds where pip backtracks for minutes.
 LOWEST := .venv-lowest
 LOWEST_UV := $(LOWEST)/bin/uv pip install -q --python $(LOWEST)/bin/python

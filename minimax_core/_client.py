@@ -33,11 +33,10 @@ from ._exceptions import (
     MiniMaxError,
     RequestValidationError,
     base_resp_error,
-    parse_json_body,
     status_error,
 )
 from ._files import AsyncFiles, Files
-from ._json import dumps_body, loads
+from ._json import dumps_body, parse_json_body
 from ._limiter import AdaptiveRateLimiter, Limit, Permit, rate_signal
 from ._pools import (
     KeyProvider,
@@ -389,10 +388,7 @@ def _tools_of(request: Mapping[str, Any]) -> Sequence[Mapping[str, Any]] | None:
 
 
 def _json_or_raise(raw: bytes) -> dict[str, Any]:
-    try:
-        body = loads(raw)
-    except ValueError:
-        body = None
+    body = parse_json_body(raw)
     if not isinstance(body, dict):
         raise APIConnectionError(f"MiniMax answered with something that is not JSON: {raw[:200]!r}")
     return body

@@ -33,7 +33,6 @@ so the same failure always raises the same class.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -383,10 +382,3 @@ def base_resp_error(payload: Mapping[str, Any]) -> APIStatusError | None:
             return status_error(status_code=None, body=payload)[0]
         return None
     return status_error(status_code=200, body=payload)[0]
-
-
-def parse_json_body(text: str | bytes) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None

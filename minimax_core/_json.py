@@ -17,8 +17,8 @@ Three differences remain, all harmless here: floats may be spelled differently (
 library refuses, is written as its value (orjson has no way to hand them over; dates and
 dataclasses are handed over); and an integer beyond 64 bits in a response would be read as a
 float (no field of a MiniMax response holds one; tool arguments, which can, are parsed apart
-with the standard library). A `NaN` or infinity in a request is refused, with either encoder: JSON has no
-such value, and `orjson` would send `null` for it.
+with the standard library). A `NaN` or infinity in a request is refused, with either encoder:
+JSON has no such value, and `orjson` would send `null` for it.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from typing import Any
 
 from ._exceptions import RequestValidationError
 
-__all__ = ["dumps_body", "loads"]
+__all__ = ["dumps_body", "loads", "parse_json_body"]
 
 _orjson_dumps: Callable[[Any], bytes] | None
 _orjson_loads: Callable[[str | bytes], Any] | None
@@ -113,3 +113,11 @@ def loads(data: str | bytes) -> Any:
         except ValueError:
             pass
     return json.loads(data)
+
+
+def parse_json_body(text: str | bytes) -> Any:
+    """`loads(text)`, or `None` for a body that is not JSON (an error page, a proxy's text)."""
+    try:
+        return loads(text)
+    except ValueError:
+        return None

@@ -20,6 +20,7 @@ blocks and snapshots) stay in `tests/langchain/test_convert_in.py` and
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from functools import reduce
@@ -28,20 +29,22 @@ from typing import Any, Protocol
 import pytest
 from langchain_core.utils.json import parse_partial_json
 
-from minimax_core import Completion, StreamDelta
+from minimax_core import DEFAULT_MODEL, Completion, StreamDelta
 from minimax_core._accumulate import Accumulator
 from minimax_core._reasoning import Prefill
 from minimax_core.adapter_kit import safe_arguments, tool_call_wire
 from minimax_core.replay import assistant_message
 
-MODEL = "MiniMax-M2.7"
+MODEL = DEFAULT_MODEL
 
 
 @dataclass(frozen=True)
 class Case:
     name: str
     frames: list[dict[str, Any]]
-    prefill: Prefill = "never"
+    prefill: Prefill | None = None
+    """`None`: the case runs in both defaults of `think_prefill="auto"`, `"never"` (MiniMax's
+    API) and `"maybe"` (any other server)."""
     text: str = ""
     reasoning: str = ""
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
@@ -72,7 +75,7 @@ def _call(index: int, arguments: str, call_id: str | None = None, name: str | No
     return {"index": index, **({"id": call_id} if call_id else {}), "function": function}
 
 
-CASES = [
+WRITTEN = [
     Case(
         "reasoning-details-then-text",
         [
@@ -139,6 +142,19 @@ CASES = [
         )
         for prefill in ("maybe", "always")
     ],
+]
+
+CASES = [
+    variant
+    for case in WRITTEN
+    for variant in (
+        [case]
+        if case.prefill
+        else [
+            dataclasses.replace(case, name=f"{case.name}-{where}", prefill=prefill)
+            for where, prefill in (("api", "never"), ("self-hosted", "maybe"))
+        ]
+    )
 ]
 
 
@@ -237,6 +253,7 @@ Fold = tuple[Accumulator, list[StreamDelta], Completion]
 
 
 def _fold(case: Case) -> Fold:
+    assert case.prefill is not None
     accumulator = Accumulator(prefill=case.prefill)
     deltas = [accumulator.feed(frame) for frame in case.frames]
     tail, completion = accumulator.finish(streamed=True)

@@ -12,7 +12,7 @@ import pytest
 
 import minimax_core as mm
 from minimax_core import RequestValidationError, _json
-from minimax_core._json import dumps_body, loads
+from minimax_core._json import dumps_body, loads, parse_json_body
 from minimax_server import MiniMaxServer
 
 
@@ -176,3 +176,18 @@ def test_loads_reads_what_the_standard_library_reads(
 def test_loads_refuses_malformed_json_with_value_error(encoder: str, text: str | bytes) -> None:
     with pytest.raises(ValueError):
         loads(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        (b'{"base_resp": {"status_code": 1004}}', {"base_resp": {"status_code": 1004}}),
+        ("<html>502 Bad Gateway</html>", None),
+        (b"", None),
+        (b"\xff", None),
+    ],
+)
+def test_an_error_body_that_is_not_json_reads_as_none(
+    encoder: str, text: str | bytes, value: Any
+) -> None:
+    assert parse_json_body(text) == value

@@ -4,15 +4,15 @@ The recorded answer bytes are served by an `httpx.MockTransport` for every reque
 parses exactly what the endpoint sent. Then the turn goes back in a follow-up request, which
 must carry its reasoning as it came (read from the raw bytes, not through the core). Each runner
 replays a transcript invoked or streamed, as it was recorded, on the sync or the async client
-(`MODES`).
+(`MODES`), with default settings at the base URL the endpoint's users have (`base_url_for`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-from collections.abc import Awaitable, Callable, Mapping
-from types import TracebackType
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any, Literal, TypeVar
 
 import httpx
@@ -34,6 +34,25 @@ from tests.guarantees import (
 )
 
 REPLAY_URL = "http://replay.invalid/v1"
+"""Where a self-hosted server's answers are replayed: a host that is not MiniMax's."""
+
+
+def base_url_for(transcript: Transcript) -> str:
+    """The base URL a user of the recording's endpoint has, with nothing else set.
+
+    `think_prefill="auto"` decides by the host, as it does for them: MiniMax's own API never
+    leaves the think block unopened, any other server may. So MiniMax's answers (the live API,
+    the local server's `minimax` dialect, the quirks seen on MiniMax's API) replay against
+    `DEFAULT_BASE_URL`, a self-hosted server's against `REPLAY_URL`. The transport is a mock
+    either way: nothing leaves the process.
+    """
+    minimax = (
+        transcript.source.startswith("live-minimax")
+        or (transcript.source == "local-server" and transcript.meta.get("dialect") == "minimax")
+        or str(transcript.meta.get("quirk", "")).startswith("MiniMax's API")
+    )
+    return minimax_core.DEFAULT_BASE_URL if minimax else REPLAY_URL
+
 
 Mode = Literal["sync", "async"]
 MODES: tuple[Mode, ...] = ("sync", "async")
@@ -41,28 +60,20 @@ MODES: tuple[Mode, ...] = ("sync", "async")
 _T = TypeVar("_T")
 
 
-class _Calls:
+Calls = Callable[[Callable[[], _T], Callable[[], Awaitable[_T]]], _T]
+
+
+@contextlib.contextmanager
+def _calls(mode: Mode) -> Iterator[Calls[Any]]:
     """Makes a replay's calls on the sync client, or on the async one on a loop of its own."""
-
-    def __init__(self, mode: Mode) -> None:
-        self._loop = asyncio.new_event_loop() if mode == "async" else None
-
-    def __call__(self, sync: Callable[[], _T], asynchronous: Callable[[], Awaitable[_T]]) -> _T:
-        if self._loop is None:
-            return sync()
-        return self._loop.run_until_complete(asynchronous())
-
-    def __enter__(self) -> _Calls:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._loop is not None:
-            self._loop.close()
+    if mode == "sync":
+        yield lambda sync, _asynchronous: sync()
+        return
+    loop = asyncio.new_event_loop()
+    try:
+        yield lambda _sync, asynchronous: loop.run_until_complete(asynchronous())
+    finally:
+        loop.close()
 
 
 class Served:
@@ -162,17 +173,28 @@ def _check_follow_up(served: Served, transcript: Transcript) -> None:
 
 def core_answer(transcript: Transcript) -> Any:
     """The core's `Completion` of the transcript's answer, or the `MiniMaxError` it raised."""
-    from minimax_core import MiniMaxClient
-
-    sync_http, _ = Served(transcript).clients()
-    client = MiniMaxClient(
-        api_key="replay-key", base_url=REPLAY_URL, max_retries=0, http_client=sync_http
-    )
+    client, _ = _core_clients(Served(transcript))
     body = {**_core_request(transcript), "messages": [{"role": "user", "content": "q"}]}
     try:
         return _core_stream(client, body) if transcript.streamed else client.create(body)
     except MiniMaxError as exc:
         return exc
+
+
+def _core_clients(served: Served) -> tuple[Any, Any]:
+    """A `MiniMaxClient` and an `AsyncMiniMaxClient` on the served bytes, retrying nothing."""
+    from minimax_core import AsyncMiniMaxClient, MiniMaxClient
+
+    sync_http, async_http = served.clients()
+    settings: dict[str, Any] = {
+        "api_key": "replay-key",
+        "base_url": base_url_for(served.transcript),
+        "max_retries": 0,
+    }
+    return (
+        MiniMaxClient(**settings, http_client=sync_http),
+        AsyncMiniMaxClient(**settings, http_client=async_http),
+    )
 
 
 def _core_request(transcript: Transcript) -> dict[str, Any]:
@@ -186,13 +208,8 @@ def _core_request(transcript: Transcript) -> dict[str, Any]:
 
 def replay_core(transcript: Transcript, mode: Mode = "sync") -> None:
     """The transcript's answer through `MiniMaxClient` / `AsyncMiniMaxClient`."""
-    from minimax_core import AsyncMiniMaxClient, MiniMaxClient
-
     served = Served(transcript)
-    sync_http, async_http = served.clients()
-    settings: dict[str, Any] = {"api_key": "replay-key", "base_url": REPLAY_URL, "max_retries": 0}
-    client = MiniMaxClient(**settings, http_client=sync_http)
-    aclient = AsyncMiniMaxClient(**settings, http_client=async_http)
+    client, aclient = _core_clients(served)
     request = _core_request(transcript)
     messages: list[dict[str, Any]] = [{"role": "user", "content": "replayed question"}]
 
@@ -202,7 +219,7 @@ def replay_core(transcript: Transcript, mode: Mode = "sync") -> None:
             return calls(lambda: client.create(body), lambda: aclient.create(body))
         return calls(lambda: _core_stream(client, body), lambda: _core_astream(aclient, body))
 
-    with _Calls(mode) as calls:
+    with _calls(mode) as calls:
         completion = _first_answer(transcript, call)
         if completion is None:
             return
@@ -246,7 +263,7 @@ def replay_langchain(transcript: Transcript, mode: Mode = "sync") -> None:
     llm: Any = ChatMiniMax(
         model=_model(transcript),
         api_key="replay-key",
-        base_url=REPLAY_URL,
+        base_url=base_url_for(transcript),
         max_retries=0,
         reasoning_split=transcript.request_body.get("reasoning_split"),
         http_client=sync_client,
@@ -261,11 +278,11 @@ def replay_langchain(transcript: Transcript, mode: Mode = "sync") -> None:
             return calls(lambda: llm.invoke(history), lambda: llm.ainvoke(history))
         return calls(lambda: _merged(llm.stream(history)), lambda: _amerged(llm.astream(history)))
 
-    with _Calls(mode) as calls:
+    with _calls(mode) as calls:
         answer = _first_answer(transcript, call)
         if answer is None:
             return
-        message = message_chunk_to_message(answer)
+        message: Any = message_chunk_to_message(answer)
         assert_langchain_message(message, _view(transcript), tool_names=_tool_names(transcript))
         history.append(message)
         history += [ToolMessage("a result", tool_call_id=c["id"]) for c in message.tool_calls]
@@ -302,7 +319,7 @@ def replay_llamaindex(transcript: Transcript, mode: Mode = "sync") -> None:
     llm = MiniMax(
         model=_model(transcript),
         api_key="replay-key",
-        base_url=REPLAY_URL,
+        base_url=base_url_for(transcript),
         max_retries=0,
         reasoning_split=transcript.request_body.get("reasoning_split"),
         http_client=sync_client,
@@ -321,7 +338,7 @@ def replay_llamaindex(transcript: Transcript, mode: Mode = "sync") -> None:
             lambda: _alast(llm.astream_chat(history, **options)),
         )
 
-    with _Calls(mode) as calls:
+    with _calls(mode) as calls:
         response = _first_answer(transcript, call)
         if response is None:
             return

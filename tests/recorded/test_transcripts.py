@@ -29,7 +29,9 @@ from minimax_server import DIALECTS, Fault, MiniMaxServer
 
 from ._replay import (
     MODES,
+    REPLAY_URL,
     Mode,
+    base_url_for,
     core_answer,
     replay_core,
     replay_langchain,
@@ -46,6 +48,15 @@ def test_there_are_transcripts_for_every_dialect() -> None:
     for transcript in TRANSCRIPTS:
         if transcript.source == "local-server":
             assert transcript.name.startswith("local-server-")
+
+
+def test_minimax_answers_replay_where_a_minimax_user_points() -> None:
+    """With defaults, as their users have them: MiniMax's answers at MiniMax's host."""
+    at_minimax = {t.name for t in TRANSCRIPTS if base_url_for(t) != REPLAY_URL}
+    minimax_dialect = {t.name for t in TRANSCRIPTS if t.meta.get("dialect") == "minimax"}
+    assert minimax_dialect and minimax_dialect <= at_minimax
+    assert {"quirk-split-reasoning.json", "quirk-inline-think.json"} <= at_minimax
+    assert not any(t.source == "llama-cpp" for t in TRANSCRIPTS if t.name in at_minimax)
 
 
 @pytest.mark.parametrize("mode", MODES)
